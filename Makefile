@@ -1,0 +1,32 @@
+# Waiting Well: every target sets itself up on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-browser fuzz bench lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+## Serve the demo on http://127.0.0.1:$(PORT) (database and demo data made on first start).
+run: $(STAMP)
+	JOURNAL_MODE=demo $(BIN)/flask --app app init-db
+	JOURNAL_MODE=demo $(BIN)/gunicorn --preload --workers 2 --bind 127.0.0.1:$(PORT) app:app
+
+## The whole suite: unit, request, property and browser tests.
+test: $(STAMP)
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -n 2 --dist loadgroup
+
+## Long property-based run.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 tests/test_fuzz.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

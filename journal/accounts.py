@@ -1,0 +1,132 @@
+"""Accounts: sign-up rules, password hashing and the user queries."""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .clock import utc_iso, utc_now
+
+ROLES = ("patient", "nurse", "admin")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+MAX_EMAIL = 254
+MAX_NAME = 60
+# Deliberately loose: the only real check of an address is that mail arrives.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    first_name: str
+    role: str
+    share_by_default: bool
+
+    @classmethod
+    def from_row(cls, row):
+        return cls(
+            id=row["id"],
+            email=row["email"],
+            first_name=row["first_name"],
+            role=row["role"],
+            share_by_default=bool(row["share_by_default"]),
+        )
+
+
+@cache
+def common_passwords():
+    """The bundled list of passwords too common to allow."""
+    path = Path(__file__).parent / "data" / "common-passwords.txt"
+    lines = path.read_text().splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def check_email(email):
+    """An error message for a malformed address, or None."""
+    if not email:
+        return "Enter your email address."
+    if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
+        return "Enter an email address like name@example.com."
+    return None
+
+
+def check_new_password(password, email=""):
+    """An error message for a password we should not accept, or None."""
+    if not password:
+        return "Enter a password."
+    if len(password) < MIN_PASSWORD:
+        return f"Use at least {MIN_PASSWORD} characters. A short sentence works well."
+    if len(password) > MAX_PASSWORD:
+        return f"Use at most {MAX_PASSWORD} characters."
+    lowered = password.lower()
+    if lowered in common_passwords() or (email and lowered == email.lower()):
+        return "That password is too easy to guess. Try a few words together."
+    return None
+
+
+def check_signup(email, password, first_name):
+    """Validate a sign-up form; returns (cleaned values, errors by field)."""
+    values = {"email": normalise_email(email), "first_name": (first_name or "").strip()}
+    errors = {}
+    if message := check_email(values["email"]):
+        errors["email"] = message
+    if message := check_new_password(password or "", values["email"]):
+        errors["password"] = message
+    if len(values["first_name"]) > MAX_NAME:
+        errors["first_name"] = f"Use at most {MAX_NAME} characters."
+    return values, errors
+
+
+class Passwords:
+    """argon2id hashing with parameters from the configuration."""
+
+    def __init__(self, **params):
+        self.hasher = PasswordHasher(**params)
+        # Verifying against this when the email is unknown keeps the timing the same.
+        self.dummy = self.hasher.hash("not a real password")
+
+    def hash(self, password):
+        return self.hasher.hash(password)
+
+    def verify(self, stored_hash, password):
+        try:
+            return self.hasher.verify(stored_hash or self.dummy, password) and bool(stored_hash)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, stored_hash):
+        return self.hasher.check_needs_rehash(stored_hash)
+
+
+def user_by_email(db, email):
+    rows = list(db.query("SELECT * FROM users WHERE email = ?", [normalise_email(email)]))
+    return rows[0] if rows else None
+
+
+def user_by_id(db, user_id):
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return User.from_row(rows[0]) if rows else None
+
+
+def create_user(db, email, password_hash, role="patient", first_name=""):
+    """Insert a user and return its id; raises sqlite3.IntegrityError if the email is taken."""
+    assert role in ROLES
+    cursor = db.execute(
+        "INSERT INTO users (email, password_hash, first_name, role, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [normalise_email(email), password_hash, first_name, role, utc_iso(utc_now())],
+    )
+    return cursor.lastrowid
+
+
+def set_password_hash(db, user_id, password_hash):
+    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])

@@ -1,0 +1,190 @@
+"""The patient's journal: home, check-ins, timeline, search, edit and delete."""
+
+from flask import Blueprint, flash, g, redirect, request, session, url_for
+
+from . import entries
+from .auth import login_required
+from .db import get_db
+from .security import stale_form_view
+from .web import is_htmx, page
+
+bp = Blueprint("journal", __name__)
+
+
+def home_context(db, values=None, errors=None, saved=None):
+    latest, _ = entries.page(db, g.user.id, limit=3)
+    return {
+        "today": entries.latest_today(db, g.user.id),
+        "latest": latest,
+        "values": values or {},
+        "errors": errors or {},
+        "saved": saved,
+        "feelings": entries.FEELINGS,
+        "topics": entries.TOPICS,
+    }
+
+
+@bp.route("/home")
+@login_required(role="patient")
+def home():
+    return page("journal/home.html", [], **home_context(get_db()))
+
+
+@bp.route("/check-in", methods=["POST"])
+@login_required(role="patient")
+def check_in():
+    db = get_db()
+    values, errors = entries.check_entry(request.form)
+    if errors:
+        return page(
+            "journal/home.html",
+            ["checkin_form"],
+            status=422,
+            **home_context(db, values, errors),
+        )
+    entry_id = entries.create(db, g.user.id, values)
+    entries.purge_deleted(db, g.user.id)
+    if is_htmx():
+        saved = entries.entry_for(db, entry_id, g.user)
+        return page(
+            "journal/home.html",
+            ["checkin_form", "today", "latest"],
+            oob=True,
+            **home_context(db, saved=saved),
+        )
+    flash("Saved. Your check-in is on your timeline.")
+    return redirect(url_for("journal.home"), code=303)
+
+
+STALE = (
+    "This page was open for a long time, so it was not saved yet. "
+    "Your words are still here: press Save again."
+)
+
+
+@stale_form_view("journal.check_in")
+def stale_check_in():
+    if g.user is None or g.user.role != "patient":
+        return None
+    values, _ = entries.check_entry(request.form)
+    return page("journal/home.html", ["checkin_form"], status=422,
+                **home_context(get_db(), values, {"form": STALE}))
+
+
+def _before_id():
+    raw = request.args.get("before", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.route("/timeline")
+@login_required(role="patient")
+def timeline():
+    db = get_db()
+    entries.purge_deleted(db, g.user.id)
+    found, more = entries.page(db, g.user.id, before_id=_before_id())
+    # A later page starts mid-day when the day's heading was already shown.
+    last_day = request.args.get("after_day")
+    undo = _restorable(db)
+    return page(
+        "journal/timeline.html",
+        ["more"],
+        days=entries.by_day(found),
+        more=more,
+        continues_day=last_day,
+        undo=undo,
+    )
+
+
+def _restorable(db):
+    """The entry that the last delete could still bring back, if any."""
+    entry_id = session.get("undo")
+    if not entry_id:
+        return None
+    rows = list(
+        db.query(
+            "SELECT id FROM entries WHERE id = ? AND patient_id = ? AND deleted_at IS NOT NULL",
+            [entry_id, g.user.id],
+        )
+    )
+    if not rows:
+        session.pop("undo", None)
+        return None
+    return entry_id
+
+
+@bp.route("/timeline/search", methods=["GET", "POST"])
+@login_required(role="patient")
+def search():
+    # The words go in the request body, never the URL, so they stay out of logs.
+    query = (request.form.get("q") or "").strip()[:200] if request.method == "POST" else ""
+    results = entries.search(get_db(), g.user.id, query) if query else []
+    return page(
+        "journal/search.html", ["results"], query=query, results=results, searched=bool(query)
+    )
+
+
+@bp.route("/entries/<int:entry_id>")
+@login_required(role="patient")
+def entry(entry_id):
+    entry = entries.entry_for(get_db(), entry_id, g.user)
+    return page("journal/entry.html", ["entry_card"], entry=entry)
+
+
+@bp.route("/entries/<int:entry_id>/edit")
+@login_required(role="patient")
+def edit(entry_id):
+    entry = entries.entry_for(get_db(), entry_id, g.user)
+    values = {
+        "distress": entry.distress,
+        "feelings": entry.feelings,
+        "topics": entry.topics,
+        "note": entry.note,
+    }
+    return page("journal/edit.html", ["edit_form"], entry=entry, values=values, errors={},
+                feelings=entries.FEELINGS, topics=entries.TOPICS)
+
+
+@bp.route("/entries/<int:entry_id>", methods=["POST"])
+@login_required(role="patient")
+def save(entry_id):
+    db = get_db()
+    entry = entries.entry_for(db, entry_id, g.user)
+    values, errors = entries.check_entry(request.form)
+    if errors:
+        return page("journal/edit.html", ["edit_form"], status=422, entry=entry, values=values,
+                    errors=errors, feelings=entries.FEELINGS, topics=entries.TOPICS)
+    entries.update(db, entry.id, values)
+    if is_htmx():
+        entry = entries.entry_for(db, entry.id, g.user)
+        return page("journal/entry.html", ["entry_card"], entry=entry)
+    flash("Your changes are saved.")
+    return redirect(url_for("journal.timeline", _anchor=f"entry-{entry.id}"), code=303)
+
+
+@bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
+@login_required(role="patient")
+def delete(entry_id):
+    db = get_db()
+    entry = entries.entry_for(db, entry_id, g.user)
+    if request.method == "GET":
+        return page("journal/delete.html", [], entry=entry)
+    entries.delete(db, entry.id)
+    session["undo"] = entry.id
+    if is_htmx():
+        return page("journal/delete.html", ["deleted"], entry=entry)
+    flash("Entry deleted.")
+    return redirect(url_for("journal.timeline"), code=303)
+
+
+@bp.route("/entries/<int:entry_id>/restore", methods=["POST"])
+@login_required(role="patient")
+def restore(entry_id):
+    db = get_db()
+    entry = entries.entry_for(db, entry_id, g.user, deleted=True)
+    restored = entries.restore(db, entry.id)
+    session.pop("undo", None)
+    if is_htmx() and restored:
+        entry = entries.entry_for(db, entry.id, g.user)
+        return page("journal/entry.html", ["entry_card"], entry=entry)
+    flash("Entry restored." if restored else "That entry can no longer be brought back.")
+    return redirect(url_for("journal.timeline", _anchor=f"entry-{entry.id}"), code=303)

@@ -1,0 +1,53 @@
+"""Demo accounts and two weeks of believable entries, for `make run` only."""
+
+import json
+from datetime import timedelta
+
+from . import accounts
+from .clock import utc_iso, utc_now
+
+DEMO_PASSWORD = "waiting-well-demo"  # noqa: S105 - published in the README for demo mode only
+PATIENT_EMAIL = "patient@example.com"
+NURSE_EMAIL = "nurse@example.com"
+
+# (days ago, hour UTC, distress, feelings, topics, note)
+DIARY = [
+    (14, 9, 3, ["okay"], ["treatment"], "Letter came for the liver scan. Two weeks away."),
+    (13, 20, 4, ["worried"], ["results"], "Keep thinking about what they might find."),
+    (12, 8, 3, ["tired"], ["sleep"], "Slept badly but a walk helped."),
+    (11, 19, 5, ["anxious", "tired"], ["sleep", "results"], "Woke at 4am going over it all."),
+    (10, 12, 4, ["okay"], ["family"], "Lunch with my sister. Told her about the scan."),
+    (9, 18, 3, ["calm"], [], "Quiet day. Read in the garden."),
+    (8, 21, 6, ["anxious"], ["results"], "Scan tomorrow. Letter says no food for 6 hours before."),
+    (7, 14, 5, ["tired", "okay"], [], "Scan done. The gel was cold and it was over quickly."),
+    (6, 10, 5, ["worried"], ["results", "work"], "Back at work. Hard to concentrate."),
+    (5, 20, 7, ["scared", "anxious"], ["results", "sleep"], "Bad night. Everything feels louder."),
+    (4, 9, 6, ["low"], ["money"], "Worrying about time off work if treatment changes."),
+    (3, 17, 4, ["hopeful"], ["family"], "Talked it through with my partner. Felt lighter."),
+    (2, 11, 5, ["anxious"], ["results"], "Still no news. Nurse said 1 to 2 weeks is normal."),
+    (1, 19, 4, ["calm", "tired"], [], "Yoga class. Noticed my shoulders drop for once."),
+    (0, 8, 5, ["worried", "hopeful"], ["results"], "Might ring on Monday if nothing comes."),
+]
+
+
+def seed(db, config):
+    """Add the demo accounts and diary once; returns True if anything was added."""
+    if accounts.user_by_email(db, PATIENT_EMAIL):
+        return False
+    hasher = accounts.Passwords(**config["ARGON2"])
+    password_hash = hasher.hash(DEMO_PASSWORD)
+    with db.atomic():
+        patient_id = accounts.create_user(db, PATIENT_EMAIL, password_hash, first_name="Sam")
+        accounts.create_user(db, NURSE_EMAIL, password_hash, role="nurse", first_name="Priya")
+        now = utc_now()
+        for days_ago, hour, distress, feelings, topics, note in DIARY:
+            when = (now - timedelta(days=days_ago)).replace(hour=hour, minute=15)
+            if when > now:
+                when = now - timedelta(minutes=5)
+            db.execute(
+                "INSERT INTO entries (patient_id, created_at, distress, feelings, topics, note)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [patient_id, utc_iso(when), distress, json.dumps(feelings),
+                 json.dumps(topics), note],
+            )
+    return True

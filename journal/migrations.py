@@ -1,0 +1,59 @@
+"""Numbered schema migrations, applied at start; each runs once, in a transaction."""
+
+from sqlite_utils.migrations import Migrations
+
+from .db import immediate
+
+migrations = Migrations("journal")
+
+
+@migrations(name="0001_accounts_and_entries")
+def m0001(db):
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            first_name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL CHECK (role IN ('patient', 'nurse', 'admin')),
+            share_by_default INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        CREATE INDEX sessions_by_user ON sessions(user_id);
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            client_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT,
+            distress INTEGER CHECK (distress BETWEEN 0 AND 10),
+            feelings TEXT NOT NULL DEFAULT '[]',
+            topics TEXT NOT NULL DEFAULT '[]',
+            note TEXT NOT NULL DEFAULT '',
+            deleted_at TEXT
+        );
+        CREATE INDEX entries_by_patient ON entries(patient_id, created_at);
+        CREATE UNIQUE INDEX entries_by_client_id ON entries(patient_id, client_id)
+            WHERE client_id IS NOT NULL;
+        """
+    )
+    db["entries"].enable_fts(["note"], create_triggers=True, tokenize="porter")
+
+
+def apply(db):
+    """Bring the schema up to date; safe to call from several processes at once."""
+    if not migrations.pending(db):
+        return
+    # Hold the write lock while reading what is pending and applying it, so two
+    # workers starting together cannot both apply the same migration.
+    with immediate(db):
+        migrations.apply(db)

@@ -1,0 +1,97 @@
+"""Security headers, CSRF protection and the friendly error pages."""
+
+from flask import g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+csrf = CSRFProtect()
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Pages that never hold personal data may be cached; everything else is no-store.
+PUBLIC_ENDPOINTS = {"static", "pages.landing", "pages.healthz"}
+
+# Views that can show their own form again when its token went stale.
+STALE_FORM_VIEWS = {}
+
+
+def stale_form_view(endpoint):
+    """Register a function that re-renders the form for `endpoint` after a CSRF failure;
+    it may return None to fall back to the generic page that keeps the typed fields."""
+
+    def register(fn):
+        STALE_FORM_VIEWS[endpoint] = fn
+        return fn
+
+    return register
+
+
+def init_app(app):
+    csrf.init_app(app)
+
+    @app.after_request
+    def headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        # Flask-WTF compares the Referer on HTTPS, so it must survive same-origin posts.
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+        )
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["HSTS"]:
+            h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if request.endpoint not in PUBLIC_ENDPOINTS or getattr(g, "user", None):
+            h["Cache-Control"] = "no-store"
+        h.add("Vary", "HX-Request")
+        h.add("Vary", "Cookie")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def stale_form(error):
+        view = STALE_FORM_VIEWS.get(request.endpoint)
+        answer = view() if view is not None else None
+        if answer is not None:
+            return answer
+        return render_template("errors/stale.html", form=_kept_fields()), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        template = {404: "errors/404.html", 413: "errors/413.html"}.get(
+            error.code, "errors/error.html"
+        )
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_template("errors/500.html"), 500
+
+
+def _kept_fields():
+    """What the person typed, minus secrets, so a stale form can be sent again."""
+    try:
+        form = request.form
+    except Exception:  # an unreadable body has nothing to keep
+        return []
+    secret = {"password", "csrf_token", "new_password", "current_password"}
+    return [(k, v) for k, vs in form.lists() if k not in secret for v in vs]

@@ -1,0 +1,78 @@
+"""Jinja filters and globals: UK dates and times, safe highlights, versioned static URLs."""
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import current_app, url_for
+from markupsafe import Markup, escape
+
+from .clock import to_uk
+from .entries import MARK_END, MARK_START
+
+# htmx 2: no inline styles or eval (CSP; settling must not copy `style` either), no
+# history cache (health data must not sit in session storage), and 422 answers swapped
+# so that forms show their errors.
+HTMX_CONFIG = json.dumps(
+    {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "allowScriptTags": False,
+        "historyCacheSize": 0,
+        "refreshOnHistoryMiss": True,
+        "attributesToSettle": ["class", "width", "height"],
+        "responseHandling": [
+            {"code": "204", "swap": False},
+            {"code": "[23]..", "swap": True},
+            {"code": "422", "swap": True},
+            {"code": "[45]..", "swap": False, "error": True},
+            {"code": "...", "swap": False},
+        ],
+    },
+    separators=(",", ":"),
+)
+
+
+def uk_time(dt):
+    """9:05am, in UK time."""
+    local = to_uk(dt)
+    return f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def uk_day(value):
+    """Wednesday 25 November, from a date or a UTC datetime."""
+    day = to_uk(value).date() if hasattr(value, "hour") else value
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def uk_date(value):
+    """25 November 2026."""
+    day = to_uk(value).date() if hasattr(value, "hour") else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def highlight(text):
+    """Escape the note, then turn the search match markers into <mark>."""
+    safe = str(escape(text))
+    marked = safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return Markup(marked)  # noqa: S704 - escaped above; only our own tags added
+
+
+@cache
+def _file_version(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename):
+    """A static URL that changes whenever the file does, so it can be cached for a year."""
+    folder = Path(current_app.static_folder)
+    return url_for("static", filename=filename, v=_file_version(folder / filename))
+
+
+def init_app(app):
+    app.jinja_env.filters.update(uk_time=uk_time, uk_day=uk_day, uk_date=uk_date,
+                                 highlight=highlight)
+    app.jinja_env.globals.update(static_url=static_url, htmx_config=HTMX_CONFIG)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

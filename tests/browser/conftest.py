@@ -1,0 +1,130 @@
+"""One Chromium for the whole run, a live server per test, screenshots as artifacts."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from journal import create_app
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items):
+    # All browser tests run on one xdist worker, so one Chromium serves the run.
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.browser)
+
+
+def _missing_browser(reason):
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser required but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        _missing_browser(f"{CHROMIUM} not found (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        _missing_browser(f"playwright not installed: {error}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    return create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db")})
+
+
+@pytest.fixture
+def server(live_app):
+    with LiveServer(live_app) as live:
+        yield live
+
+
+def _context(browser, viewport, color_scheme):
+    context = browser.new_context(
+        viewport=viewport, color_scheme=color_scheme, locale="en-GB",
+        timezone_id="Europe/London", is_mobile=viewport is PHONE, has_touch=viewport is PHONE,
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser, request):
+    """A fresh phone-sized page; console errors fail the test."""
+    context = _context(browser, PHONE, "light")
+    page = context.new_page()
+    errors = []
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and errors.append(f"{msg.text} at {page.url}"),
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    expected = request.node.get_closest_marker("console_errors_expected")
+    assert expected or not errors, f"console errors: {errors}"
+
+
+@pytest.fixture
+def desktop(browser):
+    context = _context(browser, DESKTOP, "light")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shoot(request):
+    """Save a screenshot named after the test into the artifacts folder."""
+
+    def take(page, name, full_page=True):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take

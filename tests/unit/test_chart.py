@@ -1,0 +1,383 @@
+from dataclasses import FrozenInstanceError
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from journal.chart import (
+    PLOT_BOTTOM,
+    PLOT_LEFT,
+    PLOT_RIGHT,
+    PLOT_TOP,
+    WIDTH,
+    build_chart,
+    daily_values,
+    svg_path,
+)
+
+UK = ZoneInfo("Europe/London")
+START = date(2025, 11, 1)
+END = date(2025, 11, 14)
+
+
+def days(start, *values):
+    """Consecutive (date, value) pairs from start; None leaves a day out."""
+    return [(start + timedelta(i), v) for i, v in enumerate(values) if v is not None]
+
+
+def test_zero_distress_sits_on_the_bottom_of_the_plot_and_ten_on_the_top():
+    chart = build_chart([(START, 0), (END, 10)], START, END)
+
+    bottom, top = chart.points
+    assert bottom.y == PLOT_BOTTOM == chart.plot_bottom
+    assert top.y == PLOT_TOP == chart.plot_top
+
+
+def test_higher_distress_is_drawn_higher():
+    chart = build_chart(days(START, 2, 7), START, END)
+
+    low, high = chart.points
+    assert high.y < low.y
+
+
+def test_first_and_last_days_of_the_range_sit_on_the_plot_edges():
+    chart = build_chart([(START, 3), (END, 4)], START, END)
+
+    first, last = chart.points
+    assert first.x == PLOT_LEFT == chart.plot_left
+    assert last.x == PLOT_RIGHT == chart.plot_right
+
+
+def test_days_are_evenly_spaced_across_the_plot():
+    chart = build_chart(days(START, 1, 2, 3), START, START + timedelta(2))
+
+    assert [p.x for p in chart.points] == [PLOT_LEFT, (PLOT_LEFT + PLOT_RIGHT) / 2, PLOT_RIGHT]
+
+
+def test_view_box_matches_the_fixed_size():
+    chart = build_chart([], START, END)
+
+    assert (chart.width, chart.height) == (320, 180)
+    assert chart.view_box == "0 0 320 180"
+    assert chart.plot_right - chart.plot_left == chart.plot_width
+    assert chart.plot_bottom - chart.plot_top == chart.plot_height
+
+
+def test_gridlines_for_none_middle_and_extreme():
+    chart = build_chart([], START, END)
+
+    assert [(g.value, g.label, g.word) for g in chart.gridlines] == [
+        (0, "0", "none"),
+        (5, "5", ""),
+        (10, "10", "extreme"),
+    ]
+    assert [g.y for g in chart.gridlines] == [PLOT_BOTTOM, (PLOT_TOP + PLOT_BOTTOM) / 2, PLOT_TOP]
+    assert all(g.label_x < PLOT_LEFT for g in chart.gridlines)
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [
+        pytest.param(1, ["1 Nov"], id="one-day"),
+        pytest.param(
+            7, ["1 Nov", "2 Nov", "3 Nov", "4 Nov", "5 Nov", "6 Nov", "7 Nov"], id="week-every-day"
+        ),
+        pytest.param(14, ["2 Nov", "5 Nov", "8 Nov", "11 Nov", "14 Nov"], id="fortnight"),
+        pytest.param(30, ["6 Nov", "12 Nov", "18 Nov", "24 Nov", "30 Nov"], id="month"),
+        pytest.param(90, ["18 Nov", "6 Dec", "24 Dec", "11 Jan", "29 Jan"], id="three-months"),
+    ],
+)
+def test_x_labels_are_evenly_spaced_short_dates_ending_on_the_last_day(length, expected):
+    end = START + timedelta(length - 1)
+    chart = build_chart([], START, end)
+
+    labels = chart.x_labels
+    assert [lbl.text for lbl in labels] == expected
+    assert labels[-1].date == end
+    assert all(lbl.y > PLOT_BOTTOM for lbl in labels)
+
+
+@pytest.mark.parametrize(
+    "length",
+    [
+        pytest.param(n, id=f"{n}-days")
+        for n in (2, 7, 8, 9, 13, 14, 15, 21, 28, 30, 31, 60, 89, 90, 91)
+    ],
+)
+def test_x_labels_never_crowd(length):
+    chart = build_chart([], START, START + timedelta(length - 1))
+
+    labels = chart.x_labels
+    assert len(labels) <= 7
+    # A centred label such as "30 Nov" is about 30 units wide.
+    gaps = {round(b.x - a.x, 1) for a, b in zip(labels, labels[1:], strict=False)}
+    assert min(gaps) >= 35
+    assert max(gaps) - min(gaps) <= 0.2, "labels should be evenly spaced"
+    assert labels[0].x - 15 >= 0 and labels[-1].x + 15 <= WIDTH
+
+
+@pytest.mark.parametrize(
+    ("values", "expected_runs"),
+    [
+        pytest.param(days(START, 1, 2, 3, 4), [4], id="every-day-one-line"),
+        pytest.param(days(START, 1, None, None, 4), [2], id="two-missing-days-still-joined"),
+        pytest.param(
+            days(START, 1, 2, None, None, None, 6, 7), [2, 2], id="three-missing-days-break"
+        ),
+        pytest.param(
+            days(START, 1, 2, None, None, None, 6, None, None, None, 9, 8),
+            [2, 2],
+            id="lone-point-between-gaps-has-no-line",
+        ),
+    ],
+)
+def test_long_gaps_break_the_line(values, expected_runs):
+    chart = build_chart(values, START, END)
+
+    assert [len(s.points) for s in chart.segments] == expected_runs
+    assert len(chart.points) == len(values)
+
+
+def test_segment_path_joins_its_points():
+    chart = build_chart(days(START, 0, 10), START, START + timedelta(1))
+
+    (segment,) = chart.segments
+    assert segment.path == "M32 150 L302 20"
+
+
+@pytest.mark.parametrize(
+    ("points", "expected"),
+    [
+        pytest.param([], "", id="empty"),
+        pytest.param([(1, 2)], "M1 2", id="one-point"),
+        pytest.param(
+            [(32.0, 150.0), (45.33, 97.96), (58.5, 20)],
+            "M32 150 L45.3 98 L58.5 20",
+            id="rounded-to-one-place",
+        ),
+    ],
+)
+def test_svg_path(points, expected):
+    assert svg_path(points) == expected
+
+
+@pytest.mark.parametrize(
+    ("scan_day", "results_day", "expected"),
+    [
+        pytest.param(date(2025, 11, 3), date(2025, 11, 10), ["scan", "results"], id="both-inside"),
+        pytest.param(date(2025, 10, 20), date(2025, 11, 10), ["results"], id="scan-before-range"),
+        pytest.param(date(2025, 11, 3), date(2025, 11, 20), ["scan"], id="results-after-range"),
+        pytest.param(None, None, [], id="no-dates"),
+        pytest.param(START, END, ["scan", "results"], id="on-the-edges-count-as-inside"),
+        pytest.param(date(2025, 11, 5), date(2025, 11, 5), ["scan-and-results"], id="same-day"),
+    ],
+)
+def test_markers_only_inside_the_range(scan_day, results_day, expected):
+    chart = build_chart([], START, END, scan_day=scan_day, results_day=results_day)
+
+    assert [m.kind for m in chart.markers] == expected
+
+
+def test_markers_span_the_plot_with_labels_above_it():
+    chart = build_chart([], START, END, scan_day=date(2025, 11, 3), results_day=date(2025, 11, 10))
+
+    scan, results = chart.markers
+    assert (scan.y1, scan.y2) == (PLOT_TOP, PLOT_BOTTOM)
+    assert scan.label == "Scan" and results.label == "Results"
+    assert scan.title == "Scan, Monday 3 November"
+    assert scan.label_y < PLOT_TOP
+    # Scan written to the left of its line, results to the right, so close days do not clash.
+    assert (scan.anchor, results.anchor) == ("end", "start")
+    assert scan.label_x < scan.x < results.x < results.label_x
+
+
+def test_marker_labels_at_the_edges_stay_inside_the_chart():
+    chart = build_chart([], START, END, scan_day=START, results_day=END)
+
+    scan, results = chart.markers
+    # "Scan" fits in the left margin; "Results" would run off the right edge, so it turns.
+    assert scan.anchor == "end" and 0 < scan.label_x < scan.x
+    assert results.anchor == "end" and results.label_x < results.x < WIDTH
+
+
+def test_long_marker_label_at_the_start_turns_inwards():
+    chart = build_chart([], START, END, scan_day=START, results_day=START)
+
+    (both,) = chart.markers
+    assert both.label == "Scan and results"
+    assert both.anchor == "start" and both.label_x > both.x
+
+
+def test_empty_chart_says_there_are_no_check_ins():
+    chart = build_chart([], START, END, scan_day=date(2025, 11, 3))
+
+    assert chart.points == () and chart.segments == () and chart.table_rows == ()
+    assert chart.description == "Distress from 1 to 14 November: no check-ins in this period."
+    assert chart.title == "Distress, 1 to 14 November"
+    assert len(chart.markers) == 1
+
+
+def test_single_check_in_is_a_point_without_a_line():
+    chart = build_chart([(date(2025, 11, 5), 6)], START, END)
+
+    (point,) = chart.points
+    assert chart.segments == ()
+    assert point.label == "5 Nov: distress 6 out of 10"
+    assert (
+        chart.description
+        == "Distress from 1 to 14 November: 1 day with a check-in (5 Nov), distress 6."
+    )
+
+
+def test_description_sums_up_the_period():
+    values = days(START, 4, 2, None, 8, 6, 3, 3, 5, None, 7, None, None, 5, None)
+    chart = build_chart(values, START, END)
+
+    assert chart.description == (
+        "Distress from 1 to 14 November: 9 days with check-ins, lowest 2, highest 8, latest 5."
+    )
+
+
+def test_table_rows_give_each_day_in_words():
+    chart = build_chart([(date(2025, 11, 3), 4.5), (date(2025, 11, 4), 5.0)], START, END)
+
+    assert chart.table_rows == (("Monday 3 November", "4.5"), ("Tuesday 4 November", "5"))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "title"),
+    [
+        pytest.param(
+            date(2025, 11, 1), date(2025, 11, 14), "Distress, 1 to 14 November", id="one-month"
+        ),
+        pytest.param(
+            date(2025, 10, 20),
+            date(2025, 11, 2),
+            "Distress, 20 October to 2 November",
+            id="two-months",
+        ),
+        pytest.param(
+            date(2025, 12, 20),
+            date(2026, 1, 2),
+            "Distress, 20 December 2025 to 2 January 2026",
+            id="across-new-year",
+        ),
+        pytest.param(date(2025, 11, 3), date(2025, 11, 3), "Distress, 3 November", id="one-day"),
+    ],
+)
+def test_title_names_the_range_plainly(start, end, title):
+    assert build_chart([], start, end).title == title
+
+
+def test_one_day_range_puts_its_point_in_the_middle():
+    chart = build_chart([(START, 5)], START, START)
+
+    (point,) = chart.points
+    assert point.x == (PLOT_LEFT + PLOT_RIGHT) / 2
+    assert chart.description == "Distress on 1 November: 1 day with a check-in, distress 5."
+
+
+def test_values_outside_the_range_are_left_off():
+    chart = build_chart(
+        [(START - timedelta(1), 9), (START, 3), (END + timedelta(1), 9)], START, END
+    )
+
+    assert [p.value for p in chart.points] == [3]
+
+
+def test_numbers_are_rounded_to_one_decimal_place():
+    chart = build_chart(days(START, 3.33, 6.66, 7), START, START + timedelta(29))
+
+    for number in [n for p in chart.points for n in (p.x, p.y, p.value)]:
+        assert number == round(number, 1)
+    for label in chart.x_labels:
+        assert label.x == round(label.x, 1)
+
+
+@pytest.mark.parametrize(
+    ("values", "start", "end"),
+    [
+        pytest.param([(START, 11)], START, END, id="above-ten"),
+        pytest.param([(START, -1)], START, END, id="below-zero"),
+        pytest.param([], END, START, id="ends-before-it-starts"),
+    ],
+)
+def test_nonsense_input_is_refused(values, start, end):
+    with pytest.raises(ValueError):
+        build_chart(values, start, end)
+
+
+def test_chart_is_frozen():
+    chart = build_chart([], START, END)
+
+    with pytest.raises(FrozenInstanceError):
+        chart.title = "changed"
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        pytest.param(
+            [(utc(2025, 7, 1, 23, 30), 6)],
+            [(date(2025, 7, 2), 6.0)],
+            id="late-summer-evening-utc-is-next-day-in-bst",
+        ),
+        pytest.param(
+            [(utc(2025, 7, 1, 22, 59), 6)],
+            [(date(2025, 7, 1), 6.0)],
+            id="just-before-uk-midnight-in-bst",
+        ),
+        pytest.param(
+            [(utc(2025, 1, 15, 23, 30), 6)], [(date(2025, 1, 15), 6.0)], id="winter-utc-is-uk-time"
+        ),
+        pytest.param(
+            [(datetime(2025, 7, 1, 23, 30), 6)], [(date(2025, 7, 2), 6.0)], id="naive-times-are-utc"
+        ),
+        pytest.param(
+            [(utc(2025, 7, 1, 8), 4), (utc(2025, 7, 1, 12), 5), (utc(2025, 7, 1, 23, 30), 9)],
+            [(date(2025, 7, 1), 4.5), (date(2025, 7, 2), 9.0)],
+            id="averages-per-uk-day",
+        ),
+        pytest.param(
+            [(utc(2025, 7, 3, 9), 4), (utc(2025, 7, 1, 9), 2), (utc(2025, 7, 2, 9), 3)],
+            [(date(2025, 7, 1), 2.0), (date(2025, 7, 2), 3.0), (date(2025, 7, 3), 4.0)],
+            id="ordered-by-date",
+        ),
+        pytest.param(
+            [(utc(2025, 7, 1, 9), None), (utc(2025, 7, 1, 10), 3), (utc(2025, 7, 2, 9), None)],
+            [(date(2025, 7, 1), 3.0)],
+            id="checkins-without-distress-are-ignored",
+        ),
+        pytest.param(
+            [
+                (utc(2025, 7, 1, 9), 4),
+                (utc(2025, 7, 1, 10), 4),
+                (utc(2025, 7, 1, 11), 4),
+                (utc(2025, 7, 1, 12), 5),
+            ],
+            [(date(2025, 7, 1), 4.3)],
+            id="halves-round-up",
+        ),
+        pytest.param(
+            [(utc(2025, 7, 1, 9), 1), (utc(2025, 7, 1, 10), 2), (utc(2025, 7, 1, 11), 2)],
+            [(date(2025, 7, 1), 1.7)],
+            id="thirds-round-to-one-place",
+        ),
+        pytest.param([], [], id="nothing"),
+    ],
+)
+def test_daily_values_average_each_uk_day(entries, expected):
+    assert daily_values(entries, UK) == expected
+
+
+def test_daily_values_feed_the_chart():
+    entries = [(utc(2025, 10, 31, 23, 30), 8), (utc(2025, 11, 2, 9), 2)]
+
+    chart = build_chart(daily_values(entries, UK), START, END)
+
+    # 31 October 23:30 UTC is still 31 October in the UK once the clocks have gone back.
+    assert [p.date for p in chart.points] == [date(2025, 11, 2)]
