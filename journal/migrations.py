@@ -57,3 +57,40 @@ def apply(db):
     # workers starting together cannot both apply the same migration.
     with immediate(db):
         migrations.apply(db)
+
+
+@migrations(name="0002_scans_questions_prompts")
+def m0002(db):
+    db.executescript(
+        """
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            appointment_at TEXT,
+            hospital TEXT NOT NULL DEFAULT '',
+            fasting_hours INTEGER CHECK (fasting_hours BETWEEN 1 AND 48),
+            letter_notes TEXT NOT NULL DEFAULT '',
+            arranged_by_name TEXT NOT NULL DEFAULT '',
+            arranged_by_phone TEXT NOT NULL DEFAULT '',
+            nurse_name TEXT NOT NULL DEFAULT '',
+            nurse_phone TEXT NOT NULL DEFAULT '',
+            results_expected_days INTEGER CHECK (results_expected_days BETWEEN 1 AND 120),
+            results_received_on TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT
+        );
+        CREATE INDEX scans_by_patient ON scans(patient_id, created_at);
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            suggested INTEGER NOT NULL DEFAULT 0,
+            done INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX questions_by_patient ON questions(patient_id, created_at);
+        ALTER TABLE entries ADD COLUMN prompt TEXT NOT NULL DEFAULT '';
+        ALTER TABLE entries ADD COLUMN prompt_answer TEXT NOT NULL DEFAULT '';
+        """
+    )
