@@ -20,11 +20,13 @@ def create_app(overrides=None):
     from . import accounts, auth, checkins, db, migrations, pages, security, templating
 
     db.init_app(app)
-    security.init_app(app)
     templating.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp):
         app.register_blueprint(blueprint)
+    # After the blueprints, so that the user is known before the CSRF check runs and a
+    # stale form can be shown again to the person who filled it in.
+    security.init_app(app)
 
     connection = db.connect(app.config["JOURNAL_DB"])
     try:

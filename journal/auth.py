@@ -84,6 +84,14 @@ def to_sign_in():
     return redirect(url_for("auth.sign_in", next=target))
 
 
+# Where each role starts after signing in; roles without a page of their own see the start.
+ROLE_HOME = {"patient": "journal.home"}
+
+
+def home_url(user):
+    return url_for(ROLE_HOME.get(user.role, "pages.landing"))
+
+
 def begin_session(user_id):
     """Start a fresh session: nothing from before sign-in carries over."""
     session.clear()
@@ -94,7 +102,7 @@ def begin_session(user_id):
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up():
     if g.user:
-        return redirect(url_for("journal.home"))
+        return redirect(home_url(g.user))
     values, errors = {}, {}
     if request.method == "POST":
         values, errors = accounts.check_signup(
@@ -124,7 +132,7 @@ def sign_up():
 def sign_in():
     next_url = safe_next(request.values.get("next"))
     if g.user:
-        return redirect(next_url or url_for("journal.home"))
+        return redirect(next_url or home_url(g.user))
     values, error = {}, None
     if request.method == "POST":
         values = {"email": accounts.normalise_email(request.form.get("email"))}
@@ -136,7 +144,7 @@ def sign_in():
             if passwords.needs_rehash(row["password_hash"]):
                 accounts.set_password_hash(db, row["id"], passwords.hash(password))
             begin_session(row["id"])
-            return redirect(next_url or url_for("journal.home"), code=303)
+            return redirect(next_url or home_url(accounts.User.from_row(row)), code=303)
         # One message for an unknown email and a wrong password: no account probing.
         error = "That email and password do not match an account. Check them and try again."
     return render_template(

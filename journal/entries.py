@@ -86,7 +86,8 @@ def check_entry(form):
     if not errors and distress is None and not note and not feelings:
         errors["distress"] = "Choose a number from 0 to 10, or write a note."
     values = {
-        "distress": distress if distress is not None else raw_distress,
+        # A bad score is shown again as typed; otherwise it is stored as a number or NULL.
+        "distress": raw_distress if "distress" in errors and raw_distress else distress,
         "feelings": feelings,
         "topics": topics,
         "note": note,
@@ -180,8 +181,8 @@ MARK_START, MARK_END = "\x02", "\x03"
 def search(db, patient_id, query, limit=50):
     """The patient's own entries whose note matches the words, best first."""
     words = query.replace(MARK_START, "").replace(MARK_END, "").strip()
-    if not words:
-        return []
+    if not re.search(r"\w", words):
+        return []  # only punctuation: FTS5 has nothing to match and would refuse the query
     rows = db.query(
         "SELECT entries.*, highlight(entries_fts, 0, :start, :end) AS highlighted"
         " FROM entries_fts JOIN entries ON entries.rowid = entries_fts.rowid"

@@ -1,13 +1,13 @@
 """Fixtures: an app on a temporary database, a test client, accounts and sign-in."""
 
 import os
-import re
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from journal import accounts, create_app
 from journal.db import connect
+from tests.helpers import PASSWORD, csrf_from
 
 settings.register_profile("ci", max_examples=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -16,7 +16,6 @@ settings.register_profile("fuzz", max_examples=2000, deadline=None,
 settings.register_profile("dev", max_examples=10, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -58,13 +57,6 @@ def nurse(app, db):
     return make_user(app, db, "nurse@example.com", role="nurse")
 
 
-def csrf_from(html):
-    """The CSRF token from a rendered page."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
 class AuthActions:
     def __init__(self, client):
         self.client = client
@@ -78,7 +70,7 @@ class AuthActions:
         )
 
     def sign_out(self):
-        return self.client.post("/sign-out", data={"csrf_token": self.token("/")})
+        return self.client.post("/sign-out", data={"csrf_token": self.token("/timeline")})
 
 
 @pytest.fixture

@@ -1,0 +1,278 @@
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from journal import create_app, demo, migrations
+from journal.clock import parse_utc, utc_now
+from journal.db import connect
+from tests.helpers import PASSWORD, csrf_from
+
+NURSE_LINE = '<a class="tel" href="tel:+448088004040">0808 800 4040</a>'
+TEST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def schema(db):
+    return list(db.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"))
+
+
+# Headers and cookies
+
+
+@pytest.mark.parametrize("path", ["/", "/sign-in", "/no-such-page"])
+def test_pages_send_a_strict_content_security_policy(client, path):
+    csp = client.get(path).headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+
+
+def test_pages_send_the_other_security_headers(client):
+    headers = client.get("/").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    # Flask-WTF checks the Referer on HTTPS, so no-referrer would break every form.
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "geolocation=()" in headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in headers  # test mode runs over plain HTTP
+
+
+def test_pages_have_no_inline_script_for_the_csp_to_block(client, signed_in):
+    page = text(client.get("/home"))
+    assert "<script>" not in page
+    assert " hx-on" not in page and "onclick" not in page
+    assert '"includeIndicatorStyles":false' in page.replace("&#34;", '"')
+
+
+def test_production_mode_sends_hsts(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "for-this-test-only")
+    app = create_app({"MODE": "production", "JOURNAL_DB": str(tmp_path / "p.db"),
+                      "ARGON2": TEST_ARGON2})
+    response = app.test_client().get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+
+
+def test_session_cookie_is_secure_httponly_and_lax(client, auth, patient):
+    response = auth.sign_in()
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("ww_session=")]
+    attributes = [a.strip() for a in cookie.split(";")]
+    assert "Secure" in attributes
+    assert "HttpOnly" in attributes
+    assert "SameSite=Lax" in attributes
+
+
+@pytest.mark.parametrize("path", ["/home", "/timeline", "/timeline/search", "/", "/nope"])
+def test_pages_for_a_signed_in_patient_are_not_stored(client, signed_in, path):
+    response = client.get(path)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/sign-up"])
+def test_forms_with_a_csrf_token_are_not_stored(client, path):
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_public_landing_page_may_be_cached_for_anonymous_visitors(client):
+    response = client.get("/")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert "Cookie" in response.vary
+
+
+def test_htmx_and_full_page_answers_are_cached_apart(client):
+    assert "HX-Request" in client.get("/").vary
+
+
+def test_healthz_answers_ok_as_json(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.is_json
+    assert response.get_json() == {"status": "ok"}
+
+
+# The nurse line on every page, errors included
+
+
+@pytest.fixture
+def broken_app(app):
+    def boom():
+        raise RuntimeError("kaboom: internal detail")
+
+    app.add_url_rule("/boom", "boom", boom)
+    return app
+
+
+def test_unknown_page_is_a_friendly_404_with_the_nurse_line(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    page = text(response)
+    assert "We could not find that page" in page
+    assert NURSE_LINE in page
+
+
+@pytest.mark.parametrize("path", ["/", "/sign-in", "/sign-up"])
+def test_public_pages_show_the_nurse_line(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert NURSE_LINE in text(response)
+
+
+@pytest.mark.parametrize("path", ["/home", "/timeline"])
+def test_journal_pages_show_the_nurse_line(client, signed_in, path):
+    assert NURSE_LINE in text(client.get(path))
+
+
+def test_too_large_a_post_gets_a_friendly_413_with_the_nurse_line(client):
+    token = csrf_from(text(client.get("/sign-in")))
+    response = client.post("/sign-in", data={"email": "x" * (2 * 1024 * 1024),
+                                             "csrf_token": token})
+    assert response.status_code == 413
+    page = text(response)
+    assert "That was too much to send at once" in page
+    assert NURSE_LINE in page
+
+
+def test_server_error_is_a_friendly_500_with_the_nurse_line(broken_app, caplog):
+    response = broken_app.test_client().get("/boom")
+
+    assert response.status_code == 500
+    page = text(response)
+    assert "Sorry, something went wrong on our side" in page
+    assert NURSE_LINE in page
+    assert "kaboom" not in page
+    assert "Unhandled error on GET /boom" in caplog.text
+
+
+def test_forbidden_page_keeps_the_nurse_line(client, auth, nurse):
+    auth.sign_in(email=nurse.email)
+    response = client.get("/home")
+    assert response.status_code == 403
+    assert NURSE_LINE in text(response)
+
+
+# Database
+
+
+def test_migrations_are_idempotent_and_match_a_fresh_database(app, tmp_path):
+    fresh = connect(str(tmp_path / "fresh.db"))
+    twice = connect(str(tmp_path / "twice.db"))
+    existing = connect(app.config["JOURNAL_DB"])  # already migrated by create_app
+    try:
+        migrations.apply(fresh)
+        migrations.apply(twice)
+        migrations.apply(twice)
+        migrations.apply(existing)
+
+        assert schema(twice) == schema(fresh)
+        assert schema(existing) == schema(fresh)
+        assert "entries_fts" in {r["name"] for r in schema(fresh)}
+        applied = [r["name"] for r in twice.query("SELECT name FROM _sqlite_migrations")]
+        assert applied[0] == "0001_accounts_and_entries"
+        assert len(applied) == len(set(applied))  # each recorded once
+        assert migrations.migrations.pending(twice) == []
+    finally:
+        for db in (fresh, twice, existing):
+            db.close()
+
+
+def test_a_second_app_start_on_the_same_database_keeps_the_data(app, db, patient):
+    again = create_app({"MODE": "test", "JOURNAL_DB": app.config["JOURNAL_DB"]})
+    assert again.test_client().get("/healthz").status_code == 200
+    assert [r["email"] for r in db.query("SELECT email FROM users")] == [patient.email]
+
+
+def test_connections_use_wal_foreign_keys_and_full_sync(app):
+    db = connect(app.config["JOURNAL_DB"])
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+        assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+def test_foreign_keys_refuse_an_entry_for_no_one_and_cascade_on_delete(app, db, patient):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO entries (patient_id, created_at) VALUES (9999, '2026-01-01')")
+    db.execute("INSERT INTO entries (patient_id, created_at, note) VALUES (?, '2026-01-01', 'x')",
+               [patient.id])
+    db.execute("DELETE FROM users WHERE id = ?", [patient.id])
+    assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+
+
+# Demo data
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    db = connect(str(tmp_path / "demo.db"))
+    migrations.apply(db)
+    yield db
+    db.close()
+
+
+def test_demo_seed_adds_two_accounts_and_two_weeks_of_entries(demo_db):
+    assert demo.seed(demo_db, {"ARGON2": TEST_ARGON2}) is True
+
+    users = {r["email"]: r for r in demo_db.query("SELECT * FROM users")}
+    assert users[demo.PATIENT_EMAIL]["role"] == "patient"
+    assert users[demo.NURSE_EMAIL]["role"] == "nurse"
+    assert len(users) == 2
+    rows = list(demo_db.query("SELECT * FROM entries ORDER BY created_at"))
+    assert len(rows) == len(demo.DIARY)
+    assert {r["patient_id"] for r in rows} == {users[demo.PATIENT_EMAIL]["id"]}
+    now = utc_now()
+    oldest, newest = parse_utc(rows[0]["created_at"]), parse_utc(rows[-1]["created_at"])
+    assert now - timedelta(days=15) < oldest < now - timedelta(days=13)
+    assert now - timedelta(days=1) < newest <= now
+    assert len({parse_utc(r["created_at"]).date() for r in rows}) >= 14
+
+
+def test_demo_seed_is_idempotent(demo_db):
+    demo.seed(demo_db, {"ARGON2": TEST_ARGON2})
+    counts = [demo_db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("users", "entries")]
+
+    assert demo.seed(demo_db, {"ARGON2": TEST_ARGON2}) is False
+
+    assert [demo_db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("users", "entries")] == counts
+
+
+def test_demo_mode_starts_with_seeded_accounts_that_can_sign_in(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    db_path = tmp_path / "instance" / "journal.db"
+    overrides = {"MODE": "demo", "JOURNAL_DB": str(db_path), "ARGON2": TEST_ARGON2}
+    create_app(overrides)
+    app = create_app(overrides)  # a restart neither reseeds nor changes the key
+    assert (db_path.parent / "secret_key").exists()
+
+    client = app.test_client()
+    token = csrf_from(text(client.get("/sign-in")))
+    response = client.post("/sign-in", data={"email": demo.PATIENT_EMAIL,
+                                             "password": demo.DEMO_PASSWORD,
+                                             "csrf_token": token})
+    assert response.status_code == 303
+    timeline = text(client.get("/timeline"))
+    assert "Might ring on Monday if nothing comes." in timeline
+    db = connect(str(db_path))
+    try:
+        assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == len(demo.DIARY)
+    finally:
+        db.close()
+
+
+def test_test_accounts_use_the_shared_password(client, auth, patient):
+    # Keeps conftest's PASSWORD honest for the other request tests.
+    assert auth.sign_in(password=PASSWORD).status_code == 303
