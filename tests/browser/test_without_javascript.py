@@ -1,0 +1,45 @@
+"""With JavaScript off, every core journal action still works as plain forms and links."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE
+
+
+@pytest.fixture
+def no_js(browser):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="en-GB")
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_check_in_edit_delete_and_undo_without_javascript(no_js, server, shoot):
+    page = no_js
+    page.goto(server.url + "/sign-up")
+    page.get_by_label("Email").fill("nojs@example.com")
+    page.get_by_label("Password").fill("plain forms still work")
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+
+    page.locator("label[for=d3]").click()
+    page.get_by_label("Note (optional)").fill("Typed on an old phone.")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.locator(".flash")).to_contain_text("Saved")
+    expect(page.locator("#latest .entry")).to_contain_text("Typed on an old phone.")
+
+    page.get_by_role("link", name="Timeline", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Edit")).click()
+    page.get_by_label("Note (optional)").fill("Typed on an old phone, then edited.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".entry").first).to_contain_text("then edited")
+
+    page.get_by_role("link", name=re.compile("^Delete")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this entry?")
+    page.get_by_role("button", name="Yes, delete it").click()
+    expect(page.locator(".flash").first).to_contain_text("Entry deleted")
+    shoot(page, "deleted")
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator(".entry").first).to_contain_text("then edited")
