@@ -17,12 +17,12 @@ def create_app(overrides=None):
     )
     app.config.update(config_module.load(overrides))
 
-    from . import accounts, auth, checkins, db, migrations, pages, security, templating
+    from . import accounts, auth, checkins, db, migrations, pages, security, templating, trend_views
 
     db.init_app(app)
     templating.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
-    for blueprint in (pages.bp, auth.bp, checkins.bp):
+    for blueprint in (pages.bp, auth.bp, checkins.bp, trend_views.bp):
         app.register_blueprint(blueprint)
     # After the blueprints, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.

@@ -2,7 +2,7 @@
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -29,6 +29,10 @@ EVERY_DAY_UP_TO = 7
 MAX_X_LABELS = 6
 # A line carries on across up to this many days without a check-in, then breaks.
 MAX_MISSING_DAYS = 2
+# Dots shrink as days crowd together, so that 90 days do not merge into one blot:
+# (longest span in days, radius), the first that fits wins.
+DOT_RADII = ((14, 3.0), (31, 2.5))
+DENSE_DOT_RADIUS = 1.5
 
 # Spelt out here rather than taken from strftime, which follows the server's locale.
 MONTHS = tuple(
@@ -120,6 +124,7 @@ class Chart:
     title: str
     description: str
     table_rows: tuple[tuple[str, str], ...]
+    dot_radius: float
 
 
 def round_half_up(value):
@@ -233,7 +238,13 @@ def build_chart(values, start, end, scan_day=None, results_day=None):
         title=f"Distress, {range_words}",
         description=_description(range_words, start == end, points),
         table_rows=tuple((long_date(p.date), format_value(p.value)) for p in points),
+        dot_radius=dot_radius(span + 1),
     )
+
+
+def dot_radius(days):
+    """The radius of each day's dot on a chart covering this many days."""
+    return next((radius for most, radius in DOT_RADII if days <= most), DENSE_DOT_RADIUS)
 
 
 def _num(value):
@@ -318,7 +329,24 @@ def _markers(start, end, scan_day, results_day, x_for):
                 title=f"{label}, {long_date(day)}",
             )
         )
+    if len(markers) == 2 and _overlap(*markers):
+        # Both labels cannot share the row above the plot, so results drops just inside it.
+        markers[1] = replace(markers[1], label_y=PLOT_TOP + FONT_SIZE + 2)
     return tuple(markers)
+
+
+def label_extent(marker):
+    """The (left, right) x a marker's label takes up, judged by CHAR_WIDTH."""
+    width = len(marker.label) * CHAR_WIDTH
+    if marker.anchor == "end":
+        return marker.label_x - width, marker.label_x
+    return marker.label_x, marker.label_x + width
+
+
+def _overlap(first, second, gap=4):
+    """True when two labels on the same row would touch or write over each other."""
+    (a_left, a_right), (b_left, b_right) = label_extent(first), label_extent(second)
+    return first.label_y == second.label_y and a_left < b_right + gap and b_left < a_right + gap
 
 
 def _description(range_words, one_day, points):

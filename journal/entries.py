@@ -37,6 +37,7 @@ class Entry:
     topics: tuple
     note: str
     highlighted: str | None = None
+    helped: bool = False
 
     @classmethod
     def from_row(cls, row):
@@ -50,6 +51,7 @@ class Entry:
             topics=tuple(json.loads(row["topics"])),
             note=row["note"],
             highlighted=row.get("highlighted"),
+            helped=bool(row.get("helped")),
         )
 
     @property

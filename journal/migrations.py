@@ -94,3 +94,40 @@ def m0002(db):
         ALTER TABLE entries ADD COLUMN prompt_answer TEXT NOT NULL DEFAULT '';
         """
     )
+
+
+@migrations(name="0008_entry_helped")
+def m0008(db):
+    db.executescript(
+        """
+        ALTER TABLE entries ADD COLUMN helped INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX entries_helped ON entries(patient_id, created_at) WHERE helped = 1;
+        """
+    )
+
+
+@migrations(name="0008b_summaries")
+def m0008b(db):
+    # One appointment summary per patient and scan (scan_id NULL before any scan is added);
+    # `shared` is the patient's consent for their care team to read it.
+    db.executescript(
+        """
+        CREATE TABLE summaries (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            scan_id INTEGER REFERENCES scans(id) ON DELETE CASCADE,
+            shared INTEGER NOT NULL DEFAULT 0,
+            shared_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT
+        );
+        CREATE UNIQUE INDEX summaries_by_patient ON summaries(patient_id, IFNULL(scan_id, 0));
+        CREATE INDEX summaries_by_scan ON summaries(scan_id);
+        CREATE TABLE summary_notes (
+            summary_id INTEGER NOT NULL REFERENCES summaries(id) ON DELETE CASCADE,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            PRIMARY KEY (summary_id, entry_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX summary_notes_by_entry ON summary_notes(entry_id);
+        """
+    )

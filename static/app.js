@@ -29,3 +29,12 @@
     announce(event.detail.elt);
   });
 })();
+
+// The summary's print button (issue 8) needs JavaScript, so it stays hidden without it.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

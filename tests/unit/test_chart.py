@@ -12,6 +12,7 @@ from journal.chart import (
     WIDTH,
     build_chart,
     daily_values,
+    label_extent,
     svg_path,
 )
 
@@ -381,3 +382,76 @@ def test_daily_values_feed_the_chart():
 
     # 31 October 23:30 UTC is still 31 October in the UK once the clocks have gone back.
     assert [p.date for p in chart.points] == [date(2025, 11, 2)]
+
+
+@pytest.mark.parametrize(
+    ("length", "radius"),
+    [
+        pytest.param(1, 3.0, id="one-day"),
+        pytest.param(14, 3.0, id="fortnight"),
+        pytest.param(15, 2.5, id="just-over-a-fortnight"),
+        pytest.param(30, 2.5, id="month"),
+        pytest.param(31, 2.5, id="long-month"),
+        pytest.param(32, 1.5, id="over-a-month"),
+        pytest.param(90, 1.5, id="three-months"),
+    ],
+)
+def test_dots_shrink_as_days_crowd_together(length, radius):
+    chart = build_chart([], START, START + timedelta(length - 1))
+
+    assert chart.dot_radius == radius
+
+
+@pytest.mark.parametrize("length", [14, 30, 90])
+def test_neighbouring_dots_never_overlap_by_more_than_half(length):
+    end = START + timedelta(length - 1)
+    chart = build_chart(days(START, *([5] * length)), START, end)
+
+    first, second = chart.points[:2]
+    # Dots may touch on long ranges, where the line matters more than each day.
+    assert second.x - first.x >= chart.dot_radius
+
+
+@pytest.mark.parametrize(
+    ("length", "scan_offset", "results_offset"),
+    [
+        pytest.param(90, 69, 81, id="90-days-results-near-the-end"),
+        pytest.param(90, 80, 89, id="90-days-results-on-the-last-day"),
+        pytest.param(30, 20, 22, id="30-days-two-days-apart"),
+        pytest.param(14, 3, 4, id="14-days-next-day"),
+        pytest.param(14, 0, 1, id="scan-on-the-first-day"),
+        pytest.param(90, 0, 3, id="90-days-both-at-the-start"),
+    ],
+)
+def test_marker_labels_never_write_over_each_other(length, scan_offset, results_offset):
+    end = START + timedelta(length - 1)
+    chart = build_chart(
+        [],
+        START,
+        end,
+        scan_day=START + timedelta(scan_offset),
+        results_day=START + timedelta(results_offset),
+    )
+
+    scan, results = chart.markers
+    (scan_left, scan_right), (results_left, results_right) = map(label_extent, chart.markers)
+    same_row = scan.label_y == results.label_y
+    assert not (same_row and scan_left < results_right and results_left < scan_right)
+    for left, right in ((scan_left, scan_right), (results_left, results_right)):
+        assert 0 <= left and right <= WIDTH
+
+
+def test_marker_labels_far_apart_share_the_row_above_the_plot():
+    chart = build_chart([], START, END, scan_day=date(2025, 11, 2), results_day=date(2025, 11, 12))
+
+    assert {m.label_y for m in chart.markers} == {PLOT_TOP - 6}
+
+
+def test_crowded_results_label_drops_inside_the_plot():
+    end = START + timedelta(89)
+    chart = build_chart(
+        [], START, end, scan_day=START + timedelta(69), results_day=START + timedelta(81)
+    )
+
+    scan, results = chart.markers
+    assert scan.label_y < PLOT_TOP < results.label_y < PLOT_BOTTOM

@@ -1,6 +1,17 @@
 import pytest
 
-from journal.insights import before_after, top_items, week_comparison
+from journal.insights import (
+    BEFORE_AFTER_NOTE,
+    average_words,
+    before_after,
+    helped_words,
+    join_words,
+    most_often,
+    times,
+    top_items,
+    week_comparison,
+    week_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -133,3 +144,110 @@ def test_before_after_rows(averages, expected_values):
 
     labels = ["The week before your scan", "While you waited", "Since your results"]
     assert rows == list(zip(labels, expected_values, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(1, "once"), (2, "twice"), (3, "3 times"), (12, "12 times")],
+)
+def test_times(count, expected):
+    assert times(count) == expected
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        pytest.param([], "", id="none"),
+        pytest.param(["calm"], "calm", id="one"),
+        pytest.param(["calm", "tired"], "calm and tired", id="two"),
+        pytest.param(["a", "b", "c"], "a, b and c", id="three"),
+    ],
+)
+def test_join_words(parts, expected):
+    assert join_words(parts) == expected
+
+
+def test_most_often_names_feelings_with_how_often():
+    ranked = top_items({"anxious": 5, "tired": 3, "calm": 1, "low": 1})
+
+    assert most_often(ranked, "feelings", str) == (
+        "The feelings you noted most often: anxious (5 times), tired (3 times) and calm (once)."
+    )
+
+
+def test_most_often_uses_the_label_for_topics():
+    labels = {"results": "Waiting for results", "sleep": "Sleep"}
+    ranked = top_items({"results": 2, "sleep": 2})
+
+    assert most_often(ranked, "topics", lambda key: labels[key].lower()) == (
+        "What was on your mind most often: waiting for results (twice) and sleep (twice)."
+    )
+
+
+@pytest.mark.parametrize("kind", ["feelings", "topics"])
+def test_most_often_with_nothing_noted_is_gentle(kind):
+    words = most_often([], kind, str)
+
+    assert words.startswith("You have not")
+    assert "should" not in words.lower()
+
+
+@pytest.mark.parametrize(
+    ("this_week", "last_week", "expected"),
+    [
+        pytest.param(
+            4.2, 5.6, "Your average this week is 4.2, a little lower than last week's 5.6.",
+            id="both-weeks",
+        ),
+        pytest.param(
+            4.25,
+            None,
+            "Your average this week is 4.3. Next week you will see how the two weeks compare.",
+            id="only-this-week",
+        ),
+        pytest.param(
+            None,
+            5.0,
+            "You have not given a number this week. Last week's average was 5.0.",
+            id="only-last-week",
+        ),
+        pytest.param(
+            None,
+            None,
+            "When you have checked in for a week or two, you will see how the weeks compare.",
+            id="neither",
+        ),
+    ],
+)
+def test_week_words(this_week, last_week, expected):
+    assert week_words(this_week, last_week) == expected
+
+
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [
+        (1, "You have marked 1 entry as helping."),
+        (4, "You have marked 4 entries as helping."),
+    ],
+)
+def test_helped_words_counts(total, expected):
+    assert helped_words(total) == expected
+
+
+def test_helped_words_explain_the_mark_when_there_is_none():
+    assert "This helped" in helped_words(0)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, "No numbers given"), (4, "4.0 out of 10"), (6.25, "6.3 out of 10")],
+)
+def test_average_words(value, expected):
+    assert average_words(value) == expected
+
+
+def test_before_after_note_describes_without_diagnosing():
+    words = BEFORE_AFTER_NOTE.lower()
+
+    for clinical in ("anxiety", "depress", "disorder", "worse", "better", "should", "normal"):
+        assert clinical not in words
