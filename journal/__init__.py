@@ -25,6 +25,11 @@ def create_app(overrides=None):
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp):
         app.register_blueprint(blueprint)
+    from . import account, privacy, staff_admin
+
+    for blueprint in (account.bp, privacy.bp):
+        app.register_blueprint(blueprint)
+    staff_admin.init_app(app)
 
     connection = db.connect(app.config["JOURNAL_DB"])
     try:
