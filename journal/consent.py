@@ -7,11 +7,11 @@ VERSION = "2026-11"
 VERSION_DATE = "25 November 2026"
 
 
-def agree(db, user_id, version=VERSION):
-    """Record that the user agreed to this version of the notice, and when."""
+def agree(db, user_id, version=None):
+    """Record that the user agreed to this (by default the current) version, and when."""
     db.execute(
         "INSERT INTO privacy_agreements (user_id, version, agreed_at) VALUES (?, ?, ?)",
-        [user_id, version, utc_iso(utc_now())],
+        [user_id, version or VERSION, utc_iso(utc_now())],
     )
 
 

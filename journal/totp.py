@@ -46,7 +46,7 @@ def matching_step(secret: str, code: str, now: datetime, last_step: int | None) 
     A code is accepted once: its step must be later than the last step accepted.
     """
     code = clean(code)
-    if not re.fullmatch(rf"\d{{{DIGITS}}}", code):
+    if not re.fullmatch(rf"[0-9]{{{DIGITS}}}", code):
         return None
     otp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
     current = step_at(now)
