@@ -211,6 +211,7 @@ def change_password():
             if passwords.verify(row["password_hash"], current):
                 guard.succeeded(g.user.email)
                 accounts.change_password(db, g.user.id, passwords.hash(new))
+                _renew_session(db)
                 sessions.end_all(db, g.user.id, keep_token=session["token"])
                 flash("Your new password is saved. Any other devices are now signed out.")
                 return redirect(guard.destination(g.user.role) if temporary
@@ -219,6 +220,13 @@ def change_password():
     return render_template(
         "account/password.html", errors=errors, temporary=temporary
     ), 422 if errors else 200
+
+
+def _renew_session(db):
+    """A new session token after the password was given again (re-authentication)."""
+    old = session["token"]
+    begin_session(g.user.id)
+    sessions.end(db, old)
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])
@@ -245,6 +253,7 @@ def recovery_codes():
         row = accounts.user_by_email(db, g.user.email)
         if passwords.verify(row["password_hash"], request.form.get("password") or ""):
             guard.succeeded(g.user.email)
+            _renew_session(db)
             session["recovery_codes"] = recovery.replace_codes(db, g.user.id, passwords)
             return redirect(url_for("account.recovery_codes"), code=303)
         error = "That is not your password. Try again."

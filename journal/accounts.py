@@ -59,6 +59,15 @@ def check_email(email):
     return None
 
 
+# Words this service makes people think of (ASVS 6.1.2): a password that is only
+# these, give or take digits, spaces and symbols, is refused.
+CONTEXT_WORDS = frozenset({
+    "waitingwell", "waiting", "wellbeing", "breastcancer", "cancer", "cancerresearch",
+    "ultrasound", "liverscan", "ctscan", "scanresults", "results", "nurse", "nurseline",
+    "hospital", "password", "letmein",
+})
+
+
 def check_new_password(password, email=""):
     """An error message for a password we should not accept, or None."""
     if not password:
@@ -68,7 +77,9 @@ def check_new_password(password, email=""):
     if len(password) > MAX_PASSWORD:
         return f"Use at most {MAX_PASSWORD} characters."
     lowered = password.lower()
-    if lowered in common_passwords() or (email and lowered == email.lower()):
+    letters = re.sub(r"[^a-z]", "", lowered)
+    if (lowered in common_passwords() or letters in CONTEXT_WORDS
+            or (email and lowered == email.lower())):
         return "That password is too easy to guess. Try a few words together."
     return None
 

@@ -1,4 +1,4 @@
-"""Admin commands for staff accounts: reset a nurse who cannot sign in, change a role.
+"""Admin commands: reset a nurse who cannot sign in, change a role, end sessions.
 
 Self-contained on purpose: adding nurses with a set-password link lives with care teams.
 """
@@ -9,7 +9,7 @@ from datetime import timedelta
 import click
 
 from . import accounts, session_rules, sessions, throttle, totp
-from .clock import utc_now
+from .clock import utc_iso, utc_now
 from .db import connect
 
 
@@ -68,3 +68,31 @@ def init_app(app):
         finally:
             db.close()
         click.echo(f"{row['email']} is now {'an' if role == 'admin' else 'a'} {role}.")
+
+    @app.cli.command("end-sessions")
+    @click.argument("email", required=False)
+    @click.option("--everyone", is_flag=True, help="Sign out every account.")
+    def end_sessions_command(email, everyone):
+        """Sign out one account on every device, or (with --everyone) all accounts."""
+        if bool(email) == everyone:
+            raise click.UsageError("Give an EMAIL or --everyone.")
+        db = connect(app.config["JOURNAL_DB"])
+        try:
+            ended = end_sessions(db, email)
+        finally:
+            db.close()
+        click.echo(f"Ended {ended} {'session' if ended == 1 else 'sessions'}.")
+
+
+def end_sessions(db, email=None):
+    """End the live sessions of one account (by email) or of everyone; returns how many."""
+    if email is None:
+        cursor = db.execute("UPDATE sessions SET ended_at = ? WHERE ended_at IS NULL",
+                            [utc_iso(utc_now())])
+        return cursor.rowcount
+    row = accounts.user_by_email(db, email)
+    if row is None:
+        raise click.ClickException(f"No account has the email {email!r}.")
+    cursor = db.execute("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+                        [utc_iso(utc_now()), row["id"]])
+    return cursor.rowcount

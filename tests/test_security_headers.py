@@ -39,7 +39,8 @@ def test_fixed_headers(client):
 
 def test_no_hsts_in_test_or_demo_mode(client, tmp_path):
     assert "Strict-Transport-Security" not in client.get("/").headers
-    demo = create_app({"MODE": "demo", "JOURNAL_DB": str(tmp_path / "demo.db")})
+    demo = create_app({"MODE": "demo", "JOURNAL_DB": str(tmp_path / "demo.db"),
+                       "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1}})
     assert "Strict-Transport-Security" not in demo.test_client().get("/").headers
 
 

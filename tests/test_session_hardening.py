@@ -162,10 +162,12 @@ def test_password_change_ends_the_other_sessions_and_keeps_this_one(app, client,
                                                                     patient, db):
     phone = app.test_client()
     AuthActions(phone).sign_in()
+    token_before = cookie_token(client)
     response = client.post("/account/password", data={
         "current_password": PASSWORD, "new_password": "a brand new phrase",
         "csrf_token": signed_in})
     assert response.status_code == 303 and response.headers["Location"] == "/account"
+    assert cookie_token(client) != token_before  # giving the password again renews the token
     assert phone.get("/home").status_code == 302
     assert client.get("/home").status_code == 200
     assert len(live_sessions(db, patient.id)) == 1

@@ -93,3 +93,18 @@ def test_set_role_makes_an_admin(app, nurse, db):
     assert accounts.user_by_email(db, nurse.email)["role"] == "admin"
     bad = app.test_cli_runner().invoke(args=["set-role", nurse.email, "wizard"])
     assert bad.exit_code != 0
+
+
+def test_end_sessions_signs_out_one_account_or_everyone(app, client, signed_in, other_patient,
+                                                        db):
+    other = app.test_client()
+    AuthActions(other).sign_in(other_patient.email)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["end-sessions", "pat@example.com"])
+    assert result.exit_code == 0 and "Ended 1 session." in result.output
+    assert client.get("/home").status_code == 302
+    assert other.get("/home").status_code == 200
+    result = runner.invoke(args=["end-sessions", "--everyone"])
+    assert "Ended 1 session." in result.output
+    assert other.get("/home").status_code == 302
+    assert runner.invoke(args=["end-sessions"]).exit_code != 0
