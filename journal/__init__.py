@@ -24,7 +24,12 @@ def create_app(overrides=None):
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp, trend_views.bp):
         app.register_blueprint(blueprint)
-    # After the blueprints, so that the user is known before the CSRF check runs and a
+    from . import account, privacy, staff_admin
+
+    for blueprint in (account.bp, privacy.bp):
+        app.register_blueprint(blueprint)
+    staff_admin.init_app(app)
+    # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.
     security.init_app(app)
 

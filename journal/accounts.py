@@ -8,7 +8,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .clock import utc_iso, utc_now
+from .clock import parse_utc, utc_iso, utc_now
 
 ROLES = ("patient", "nurse", "admin")
 MIN_PASSWORD = 8
@@ -59,6 +59,15 @@ def check_email(email):
     return None
 
 
+# Words this service makes people think of (ASVS 6.1.2): a password that is only
+# these, give or take digits, spaces and symbols, is refused.
+CONTEXT_WORDS = frozenset({
+    "waitingwell", "waiting", "wellbeing", "breastcancer", "cancer", "cancerresearch",
+    "ultrasound", "liverscan", "ctscan", "scanresults", "results", "nurse", "nurseline",
+    "hospital", "password", "letmein",
+})
+
+
 def check_new_password(password, email=""):
     """An error message for a password we should not accept, or None."""
     if not password:
@@ -68,7 +77,9 @@ def check_new_password(password, email=""):
     if len(password) > MAX_PASSWORD:
         return f"Use at most {MAX_PASSWORD} characters."
     lowered = password.lower()
-    if lowered in common_passwords() or (email and lowered == email.lower()):
+    letters = re.sub(r"[^a-z]", "", lowered)
+    if (lowered in common_passwords() or letters in CONTEXT_WORDS
+            or (email and lowered == email.lower())):
         return "That password is too easy to guess. Try a few words together."
     return None
 
@@ -130,3 +141,31 @@ def create_user(db, email, password_hash, role="patient", first_name=""):
 
 def set_password_hash(db, user_id, password_hash):
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
+
+
+def password_expired(row, now):
+    """True when a temporary password (from an admin reset) has run out."""
+    expires = row["password_expires_at"] if row else None
+    return bool(expires) and parse_utc(expires) <= now
+
+
+def change_password(db, user_id, password_hash):
+    """Store a password the person chose; a temporary one stops being temporary."""
+    db.execute(
+        "UPDATE users SET password_hash = ?, password_expires_at = NULL WHERE id = ?",
+        [password_hash, user_id],
+    )
+
+
+def set_temporary_password(db, user_id, password_hash, expires_at):
+    """Store a password an admin handed over: it must be changed, and runs out."""
+    db.execute(
+        "UPDATE users SET password_hash = ?, password_expires_at = ? WHERE id = ?",
+        [password_hash, utc_iso(expires_at), user_id],
+    )
+
+
+def set_role(db, user_id, role):
+    """Change what the user is; their sessions notice on the next request."""
+    assert role in ROLES
+    db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])

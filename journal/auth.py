@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 
-from . import accounts, sessions
+from . import accounts, consent, guard, recovery, session_rules, sessions
 from .clock import parse_utc, utc_now
 from .db import get_db
 from .security import stale_form_view
@@ -29,21 +29,68 @@ bp = Blueprint("auth", __name__)
 TOUCH_EVERY = timedelta(minutes=1)
 
 
+# Endpoints that must not count as activity for the idle timeout, such as a page's
+# background poll: being left open is not being used.
+PASSIVE_ENDPOINTS = set()
+
+IDLE_MESSAGE = "You were signed out because Waiting Well was not used for a while."
+EXPIRED_MESSAGE = "You were signed out to keep your account safe. Please sign in again."
+
+
 @bp.before_app_request
 def load_user():
     g.user = None
+    g.pending = None
     token = session.get("token")
     if not token:
         return
     db = get_db()
     row = sessions.find(db, token)
-    if row is None:
+    user = accounts.user_by_id(db, row["user_id"]) if row else None
+    if user is None:
         session.clear()
         return
-    g.user = accounts.user_by_id(db, row["user_id"])
+    now = utc_now()
+    if row["stage"] != "active":
+        # Right password, second factor still to come: not signed in yet.
+        window = timedelta(minutes=current_app.config["SECOND_FACTOR_MINUTES"])
+        if now - parse_utc(row["created_at"]) < window:
+            g.pending = row
+        else:
+            _end(db, token, None)
+        return
+    last_seen = parse_utc(row["last_seen_at"])
+    active = session_rules.last_active(last_seen, session.get("seen"))
+    limits = session_rules.lifetimes(user.role, current_app.config)
+    why = session_rules.why_ended(limits, parse_utc(row["created_at"]), active, now)
+    if why:
+        _end(db, token, IDLE_MESSAGE if why == "idle" else EXPIRED_MESSAGE)
+        return
+    change = session_rules.after_role_change(
+        row["role"], user.role, guard.needs_second_factor(user.role, user.email)
+    )
+    if change == "sign_in_again":
+        _end(db, token, "Your account has changed. Please sign in again.")
+        return
+    if change == "renew":
+        begin_session(user.id)
+        sessions.end(db, token)
+    g.user = user
     g.session_id = row["id"]
-    if utc_now() - parse_utc(row["last_seen_at"]) > TOUCH_EVERY:
+    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "static":
+        return
+    # The signed cookie keeps the exact time of the last real use; the database, written
+    # at most once a minute, keeps it to the minute for sessions without the cookie.
+    session["seen"] = now.timestamp()
+    if now - last_seen > TOUCH_EVERY:
         sessions.touch(db, row["id"])
+
+
+def _end(db, token, message):
+    sessions.end(db, token)
+    session.clear()
+    if message and request.endpoint != "static":
+        flash(message)
 
 
 def safe_next(target):
@@ -84,43 +131,46 @@ def to_sign_in():
     return redirect(url_for("auth.sign_in", next=target))
 
 
-# Where each role starts after signing in; roles without a page of their own see the start.
-ROLE_HOME = {"patient": "journal.home"}
-
-
-def home_url(user):
-    return url_for(ROLE_HOME.get(user.role, "pages.landing"))
-
-
-def begin_session(user_id):
+def begin_session(user_id, stage="active"):
     """Start a fresh session: nothing from before sign-in carries over."""
     session.clear()
-    session["token"] = sessions.start(get_db(), user_id)
+    session["token"] = sessions.start(get_db(), user_id, stage)
     session.permanent = True
+
+
+AGREE_ERROR = "Tick the box to agree. We can only keep your journal if you say yes."
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up():
     if g.user:
-        return redirect(home_url(g.user))
+        return redirect(guard.destination(g.user.role))
     values, errors = {}, {}
     if request.method == "POST":
         values, errors = accounts.check_signup(
             request.form.get("email"), request.form.get("password"), request.form.get("first_name")
         )
+        values["agree"] = request.form.get("agree") == "yes"
+        if not values["agree"]:
+            errors["agree"] = AGREE_ERROR
         if not errors:
             db = get_db()
+            passwords = current_app.extensions["passwords"]
             try:
                 user_id = accounts.create_user(
                     db,
                     values["email"],
-                    current_app.extensions["passwords"].hash(request.form["password"]),
+                    passwords.hash(request.form["password"]),
                     first_name=values["first_name"],
                 )
             except sqlite3.IntegrityError:
                 errors["email"] = "There is already an account with this email. Try signing in."
             else:
+                consent.agree(db, user_id)
+                codes = recovery.replace_codes(db, user_id, passwords)
                 begin_session(user_id)
+                # Shown once, on the home page, below the check-in form.
+                session["recovery_codes"] = codes
                 flash("Welcome. Your journal is ready.")
                 return redirect(url_for("journal.home"), code=303)
     return render_template(
@@ -128,25 +178,42 @@ def sign_up():
     ), 422 if errors else 200
 
 
+SIGN_IN_ERROR = "That email and password do not match an account. Check them and try again."
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     next_url = safe_next(request.values.get("next"))
     if g.user:
-        return redirect(next_url or home_url(g.user))
+        return redirect(guard.destination(g.user.role, next_url))
     values, error = {}, None
     if request.method == "POST":
         values = {"email": accounts.normalise_email(request.form.get("email"))}
+        try_ = guard.attempt(values["email"])
+        if not try_.allowed:
+            page = render_template("auth/sign_in.html", values=values,
+                                   error=guard.wait_message(try_.wait), next_url=next_url)
+            return guard.too_many(page, try_.wait)
         password = request.form.get("password") or ""
         db = get_db()
         row = accounts.user_by_email(db, values["email"])
         passwords = current_app.extensions["passwords"]
-        if passwords.verify(row["password_hash"] if row else None, password):
+        if passwords.verify(row["password_hash"] if row else None, password) and not (
+            accounts.password_expired(row, utc_now())
+        ):
             if passwords.needs_rehash(row["password_hash"]):
                 accounts.set_password_hash(db, row["id"], passwords.hash(password))
+            if guard.needs_second_factor(row["role"], row["email"]):
+                # The try stays counted until the code is right too.
+                begin_session(row["id"], stage="code" if row["totp_confirmed_at"] else "enrol")
+                if next_url:
+                    session["next"] = next_url
+                return redirect(url_for("account.second_factor"), code=303)
+            guard.succeeded(values["email"])
             begin_session(row["id"])
-            return redirect(next_url or home_url(accounts.User.from_row(row)), code=303)
+            return redirect(guard.destination(row["role"], next_url), code=303)
         # One message for an unknown email and a wrong password: no account probing.
-        error = "That email and password do not match an account. Check them and try again."
+        error = SIGN_IN_ERROR
     return render_template(
         "auth/sign_in.html", values=values, error=error, next_url=next_url
     ), 422 if error else 200

@@ -28,6 +28,18 @@ class Production:
     # argon2id; the library's defaults follow RFC 9106's second recommendation.
     ARGON2 = {}
     SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365  # static names carry a version
+    # Sign-in hardening (issue 6). Proxies in front of the app that may set
+    # X-Forwarded-For; 0 trusts none, so a client cannot pick its own address.
+    TRUSTED_PROXIES = 0
+    THROTTLE_ACCOUNT_FAILURES = 5
+    THROTTLE_ADDRESS_FAILURES = 20  # higher: a hospital's staff may share one address
+    THROTTLE_WINDOW_MINUTES = 15
+    STAFF_IDLE_MINUTES = 15
+    PATIENT_IDLE_MINUTES = 60 * 24 * 14
+    STAFF_SESSION_HOURS = 12
+    PATIENT_SESSION_DAYS = 30
+    SECOND_FACTOR_MINUTES = 10  # between a right password and the code
+    TEMPORARY_PASSWORD_HOURS = 24
 
 
 class Demo(Production):
@@ -58,12 +70,21 @@ def load(overrides=None):
     config["JOURNAL_DB"] = os.environ.get("JOURNAL_DB", config["JOURNAL_DB"])
     config["PORT"] = int(os.environ.get("PORT", config["PORT"]))
     config["SECRET_KEY"] = os.environ.get("SECRET_KEY")
+    for name in ("TRUSTED_PROXIES", "PATIENT_IDLE_MINUTES"):
+        if name in os.environ:
+            config[name] = _whole_number(name, os.environ[name])
     config.update(overrides)
     if not config["SECRET_KEY"]:
         if mode == "production":
             raise ConfigError("SECRET_KEY must be set in production (JOURNAL_MODE=production)")
         config["SECRET_KEY"] = _local_secret(config["JOURNAL_DB"], mode)
     return config
+
+
+def _whole_number(name, raw):
+    if not raw.strip().isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
 
 
 def _local_secret(db_path, mode):

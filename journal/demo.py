@@ -3,7 +3,7 @@
 import json
 from datetime import timedelta
 
-from . import accounts
+from . import accounts, consent
 from .clock import utc_iso, utc_now
 
 DEMO_PASSWORD = "waiting-well-demo"  # noqa: S105 - published in the README for demo mode only
@@ -38,6 +38,7 @@ def seed(db, config):
     password_hash = hasher.hash(DEMO_PASSWORD)
     with db.atomic():
         patient_id = accounts.create_user(db, PATIENT_EMAIL, password_hash, first_name="Sam")
+        consent.agree(db, patient_id)
         accounts.create_user(db, NURSE_EMAIL, password_hash, role="nurse", first_name="Priya")
         now = utc_now()
         for days_ago, hour, distress, feelings, topics, note in DIARY:

@@ -131,3 +131,47 @@ def m0008b(db):
         CREATE INDEX summary_notes_by_entry ON summary_notes(entry_id);
         """
     )
+
+
+@migrations(name="0006a_sign_in_hardening_and_privacy")
+def m0006a(db):
+    db.executescript(
+        """
+        -- Failed sign-ins by account (a hash of the typed email, known or not) and address.
+        CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            account_key TEXT NOT NULL,
+            address TEXT NOT NULL,
+            failed_at TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_failures_by_account ON sign_in_failures(account_key, failed_at);
+        CREATE INDEX sign_in_failures_by_address ON sign_in_failures(address, failed_at);
+        CREATE INDEX sign_in_failures_by_time ON sign_in_failures(failed_at);
+        -- The role a session began with, and how far through signing in it is.
+        ALTER TABLE sessions ADD COLUMN role TEXT;
+        ALTER TABLE sessions ADD COLUMN stage TEXT NOT NULL DEFAULT 'active'
+            CHECK (stage IN ('active', 'code', 'enrol'));
+        UPDATE sessions SET role = (SELECT role FROM users WHERE users.id = sessions.user_id);
+        -- Second factor for nurses and admins; the last time step used stops a replay.
+        ALTER TABLE users ADD COLUMN totp_secret TEXT;
+        ALTER TABLE users ADD COLUMN totp_confirmed_at TEXT;
+        ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+        -- Set while a password is temporary (an admin reset): it must be changed, and expires.
+        ALTER TABLE users ADD COLUMN password_expires_at TEXT;
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX recovery_codes_by_user ON recovery_codes(user_id);
+        CREATE TABLE privacy_agreements (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            version TEXT NOT NULL,
+            agreed_at TEXT NOT NULL
+        );
+        CREATE INDEX privacy_agreements_by_user ON privacy_agreements(user_id, agreed_at);
+        """
+    )

@@ -3,6 +3,7 @@
 from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
@@ -24,7 +25,7 @@ CSP = "; ".join(
 )
 
 # Pages that never hold personal data may be cached; everything else is no-store.
-PUBLIC_ENDPOINTS = {"static", "pages.landing", "pages.healthz"}
+PUBLIC_ENDPOINTS = {"static", "pages.landing", "pages.healthz", "privacy.notice"}
 
 # Views that can show their own form again when its token went stale.
 STALE_FORM_VIEWS = {}
@@ -43,6 +44,9 @@ def stale_form_view(endpoint):
 
 def init_app(app):
     csrf.init_app(app)
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # Believe X-Forwarded-For/-Proto only as far back as our own proxies reach.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     @app.after_request
     def headers(response):
@@ -93,5 +97,5 @@ def _kept_fields():
         form = request.form
     except Exception:  # an unreadable body has nothing to keep
         return []
-    secret = {"password", "csrf_token", "new_password", "current_password"}
+    secret = {"password", "csrf_token", "new_password", "current_password", "code"}
     return [(k, v) for k, vs in form.lists() if k not in secret for v in vs]

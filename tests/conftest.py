@@ -5,7 +5,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from journal import accounts, create_app
+from journal import accounts, consent, create_app, totp
+from journal.clock import utc_now
 from journal.db import connect
 from tests.helpers import PASSWORD, csrf_from
 
@@ -39,6 +40,8 @@ def db(app):
 def make_user(app, db, email, role="patient", first_name=""):
     password_hash = app.extensions["passwords"].hash(PASSWORD)
     user_id = accounts.create_user(db, email, password_hash, role=role, first_name=first_name)
+    if role == "patient":
+        consent.agree(db, user_id)  # as sign-up does, so pages open without the notice step
     return accounts.user_by_id(db, user_id)
 
 
@@ -60,17 +63,46 @@ def nurse(app, db):
 class AuthActions:
     def __init__(self, client):
         self.client = client
+        self.app = client.application
 
     def token(self, path="/sign-in"):
-        return csrf_from(self.client.get(path).get_data(as_text=True))
+        return csrf_from(self.client.get(path, follow_redirects=True).get_data(as_text=True))
 
-    def sign_in(self, email="pat@example.com", password=PASSWORD):
-        return self.client.post(
+    def sign_in(self, email="pat@example.com", password=PASSWORD, second_factor=True):
+        """Sign in; for a nurse or admin, also set up or give the second factor."""
+        response = self.client.post(
             "/sign-in", data={"email": email, "password": password, "csrf_token": self.token()}
         )
+        if second_factor and response.headers.get("Location") == "/sign-in/code":
+            token = self.token("/sign-in/code")  # also makes the secret when setting up
+            response = self.client.post(
+                "/sign-in/code", data={"code": self.totp_code(email), "csrf_token": token}
+            )
+        return response
+
+    def totp_code(self, email):
+        """A code the app would accept now, even just after another sign-in."""
+        database = connect(self.app.config["JOURNAL_DB"])
+        try:
+            row = accounts.user_by_email(database, email)
+            now, last = totp.step_at(utc_now()), row["totp_last_step"]
+            if last is not None and last >= now + totp.DRIFT_STEPS:
+                # Test shortcut: no unused step left within the drift, so forget the last.
+                database.execute("UPDATE users SET totp_last_step = NULL WHERE id = ?", [row["id"]])
+                last = None
+            return totp_at_step(row["totp_secret"], now if last is None else max(now, last + 1))
+        finally:
+            database.close()
 
     def sign_out(self):
         return self.client.post("/sign-out", data={"csrf_token": self.token("/timeline")})
+
+
+def totp_at_step(secret, step):
+    """The code an authenticator app shows during a time step."""
+    import pyotp
+
+    return pyotp.TOTP(secret).generate_otp(step)
 
 
 @pytest.fixture

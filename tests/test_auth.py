@@ -12,7 +12,8 @@ NO_MATCH = "That email and password do not match an account. Check them and try 
 
 def sign_up(client, **fields):
     token = csrf_from(client.get("/sign-up").get_data(as_text=True))
-    data = {"email": "new@example.com", "password": "tea on the lawn", "first_name": "Ada"}
+    data = {"email": "new@example.com", "password": "tea on the lawn", "first_name": "Ada",
+            "agree": "yes"}
     data.update(fields)
     return client.post("/sign-up", data={**data, "csrf_token": token})
 

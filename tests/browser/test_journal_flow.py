@@ -11,6 +11,7 @@ def sign_up(page, server, email="sam@example.com", name="Sam"):
     page.get_by_label("First name (optional)").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("quiet morning walks")
+    page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 

@@ -5,7 +5,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from journal import accounts
+from journal import accounts, consent
 from journal.db import connect
 from tests.trend_data import add_days, add_question, add_scan
 
@@ -20,6 +20,7 @@ def seed(app):
         patient_id = accounts.create_user(
             db, EMAIL, app.extensions["passwords"].hash(PASSWORD), first_name="Robin"
         )
+        consent.agree(db, patient_id)
         add_days(db, patient_id, 90, skip={30, 31, 32, 33, 50})
         add_scan(db, patient_id, 20, results_days_ago=6, hospital="St Luke's Hospital",
                  nurse_name="Jo Adams", nurse_phone="020 7946 0000", results_expected_days=14)

@@ -21,6 +21,7 @@ def test_check_in_edit_delete_and_undo_without_javascript(no_js, server, shoot):
     page.goto(server.url + "/sign-up")
     page.get_by_label("Email").fill("nojs@example.com")
     page.get_by_label("Password").fill("plain forms still work")
+    page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 

@@ -1,0 +1,70 @@
+"""When a session ends, when a second factor is needed, and what must happen before a
+signed-in person can go on: plain rules, no Flask."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+STAFF_ROLES = ("nurse", "admin")
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    idle: timedelta
+    absolute: timedelta
+
+
+def lifetimes(role: str, config) -> Lifetimes:
+    """Nurses and admins time out soon (shared desktops); patients are configurable."""
+    if role in STAFF_ROLES:
+        return Lifetimes(
+            timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
+            timedelta(hours=config["STAFF_SESSION_HOURS"]),
+        )
+    return Lifetimes(
+        timedelta(minutes=config["PATIENT_IDLE_MINUTES"]),
+        timedelta(days=config["PATIENT_SESSION_DAYS"]),
+    )
+
+
+def why_ended(limits: Lifetimes, started: datetime, last_active: datetime, now: datetime):
+    """'idle', 'expired' or None while the session may go on."""
+    if now - started >= limits.absolute:
+        return "expired"
+    if now - last_active >= limits.idle:
+        return "idle"
+    return None
+
+
+def last_active(stored: datetime, from_cookie: float | None) -> datetime:
+    """The later of the stored last-seen time (written at most once a minute) and the
+    exact time the browser's signed cookie says it was last active."""
+    if from_cookie is None:
+        return stored
+    exact = datetime.fromtimestamp(from_cookie, stored.tzinfo)
+    return max(stored, exact)
+
+
+def needs_second_factor(role: str, email: str, demo: bool, demo_emails) -> bool:
+    """Nurses and admins need a code; only demo accounts in demo mode are let off."""
+    if role not in STAFF_ROLES:
+        return False
+    return not (demo and email in demo_emails)
+
+
+def after_role_change(old_role: str | None, new_role: str, new_needs_code: bool) -> str:
+    """'keep' when nothing changed, 'renew' for a new session token, or 'sign_in_again'
+    when the new role needs a second factor this session never gave."""
+    if old_role == new_role:
+        return "keep"
+    if new_needs_code and old_role not in STAFF_ROLES:
+        return "sign_in_again"
+    return "renew"
+
+
+def next_step(role: str, temporary_password: bool, agreed_version: str | None, version: str):
+    """What a signed-in person must do before anything else: 'password', 'privacy' or None."""
+    if temporary_password:
+        return "password"
+    if role == "patient" and agreed_version != version:
+        return "privacy"
+    return None

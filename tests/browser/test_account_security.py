@@ -1,0 +1,162 @@
+"""A nurse sets up and uses two-step sign-in on a desktop; a patient on a phone gets
+back in with a recovery code; the new pages pass axe in light and dark."""
+
+import re
+import time
+
+import pyotp
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from journal import accounts
+from journal.db import connect
+from tests.conftest import PASSWORD
+
+AXE = Axe()
+
+
+def add_user(app, email, role):
+    db = connect(app.config["JOURNAL_DB"])
+    try:
+        password_hash = app.extensions["passwords"].hash(PASSWORD)
+        accounts.create_user(db, email, password_hash, role=role)
+    finally:
+        db.close()
+
+
+def assert_accessible(page, label):
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        results = AXE.run(page)
+        assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
+    page.emulate_media(color_scheme="light")
+
+
+def sign_in_form(page, server, email, password=PASSWORD):
+    page.goto(server.url + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_nurse_sets_up_two_step_sign_in_then_signs_in_with_a_code(desktop, server, live_app,
+                                                                  shoot):
+    page = desktop
+    add_user(live_app, "ward.nurse@example.com", "nurse")
+    sign_in_form(page, server, "ward.nurse@example.com")
+    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-step sign-in")
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    secret = page.locator("#secret").inner_text().replace(" ", "")
+    shoot(page, "set-up")
+    assert_accessible(page, "set-up")
+
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Finish set-up").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(page.locator(".flash")).to_contain_text("Two-step sign-in is set up")
+    expect(page.get_by_text(re.compile(r"On since \d+ \w+ \d{4}"))).to_be_visible()
+    shoot(page, "account")
+    assert_accessible(page, "account")
+
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    sign_in_form(page, server, "ward.nurse@example.com")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    # The code just used is spent; a wrong one is refused with the form kept.
+    page.get_by_label("6-digit code").fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#code-error")).to_contain_text("That code did not work")
+    shoot(page, "code")
+    assert_accessible(page, "code")
+    # The next time step's code (an app a little ahead) works once.
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
+    assert page.viewport_size == {"width": 1280, "height": 800}
+
+
+@pytest.mark.console_errors_expected  # the wrong code's 422 answer is logged by Chromium
+def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, shoot):
+    page = phone
+    page.goto(server.url + "/sign-up")
+    page.get_by_label("Email").fill("robin@example.com")
+    page.get_by_label("Password").fill("first garden path")
+    page.get_by_label("I agree").check()
+    shoot(page, "sign-up")
+    assert_accessible(page, "sign-up")
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+    codes = page.locator(".codes code")
+    expect(codes).to_have_count(8)
+    code = codes.nth(2).inner_text()
+    # The check-in form is first on the page; the codes come after it.
+    checkin_top = page.locator("#checkin").bounding_box()["y"]
+    assert page.locator(".recovery").bounding_box()["y"] > checkin_top
+    page.locator(".recovery").scroll_into_view_if_needed()
+    shoot(page, "home-with-codes", full_page=False)
+    assert_accessible(page, "home with codes")
+
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.goto(server.url + "/sign-in")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_label("Email").fill("robin@example.com")
+    page.get_by_label("Recovery code").fill("k7mq-2xfp-9hdt")
+    page.get_by_label("New password").fill("second garden path")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.locator("#code-error")).to_contain_text("do not match")
+    expect(page.get_by_label("Email")).to_have_value("robin@example.com")
+    shoot(page, "forgotten-error")
+    assert_accessible(page, "forgotten password")
+
+    page.get_by_label("Recovery code").fill(code.upper())
+    page.get_by_label("New password").fill("second garden path")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+    expect(page.locator(".flash")).to_contain_text("7 recovery codes left")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    sign_in_form(page, server, "robin@example.com", "second garden path")
+    expect(page).to_have_url(re.compile(r"/home$"))
+
+
+@pytest.mark.parametrize("width", [320])
+def test_account_and_privacy_pages_fit_a_small_phone_and_pass_axe(phone, server, live_app,
+                                                                   shoot, width):
+    page = phone
+    page.set_viewport_size({"width": width, "height": 700})
+    page.goto(server.url + "/privacy")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, "privacy")
+    assert_accessible(page, "privacy notice")
+
+    page.goto(server.url + "/sign-up")
+    page.get_by_label("Email").fill("kit@example.com")
+    page.get_by_label("Password").fill("steady river stones")
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Create account").click()
+    for path, name in [("/account", "account"), ("/account/password", "password"),
+                       ("/account/recovery-codes", "recovery-codes")]:
+        page.goto(server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        shoot(page, name)
+        assert_accessible(page, path)
+
+    # A new notice version: the patient is asked again before going on.
+    from journal import consent
+
+    db = connect(live_app.config["JOURNAL_DB"])
+    db.execute("UPDATE privacy_agreements SET version = 'older'")
+    db.close()
+    page.goto(server.url + "/home")
+    expect(page).to_have_url(re.compile(r"/privacy/agree$"))
+    shoot(page, "agree-again")
+    assert_accessible(page, "agree again")
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+    db = connect(live_app.config["JOURNAL_DB"])
+    assert db.execute("SELECT version FROM privacy_agreements ORDER BY id DESC").fetchone()[0] \
+        == consent.VERSION
+    db.close()
