@@ -18,6 +18,9 @@ def create_app(overrides=None):
     app.config.update(config_module.load(overrides))
 
     from . import accounts, auth, checkins, db, migrations, pages, security, templating
+    from .guidance import init_app as load_guidance
+    from .help_views import bp as help_bp
+    from .scans_views import bp as scans_bp
 
     db.init_app(app)
     security.init_app(app)
@@ -25,6 +28,9 @@ def create_app(overrides=None):
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp):
         app.register_blueprint(blueprint)
+    load_guidance(app)
+    app.register_blueprint(scans_bp)
+    app.register_blueprint(help_bp)
 
     connection = db.connect(app.config["JOURNAL_DB"])
     try:

@@ -66,6 +66,11 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def stale_form(error):
+        # The token is checked before the user is loaded, and the form views need the user.
+        if "user" not in g:
+            from .auth import load_user
+
+            load_user()
         view = STALE_FORM_VIEWS.get(request.endpoint)
         answer = view() if view is not None else None
         if answer is not None:

@@ -29,3 +29,14 @@
     announce(event.detail.elt);
   });
 })();
+
+// Questions for my appointment: a Print button, shown only where it can work.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();
