@@ -1,6 +1,7 @@
 """My scan: add and edit scans, calendar files, and questions for my appointment."""
 
 from flask import Blueprint, Response, flash, g, redirect, request, url_for
+from werkzeug.exceptions import NotFound
 
 from . import guidance, ics, questions, scans
 from .auth import login_required
@@ -78,7 +79,10 @@ def stale_scan_form():
         return None
     row = None
     if request.view_args and "scan_id" in request.view_args:
-        row = scans.scan_for(get_db(), request.view_args["scan_id"], g.user)
+        try:
+            row = scans.scan_for(get_db(), request.view_args["scan_id"], g.user)
+        except NotFound:
+            return None  # not theirs: the generic page, which names no scan
     values, _, _ = scans.check_scan(request.form, guidance.packs(), uk_today(guidance.now()))
     errors = {"form": "This page was open for a long time, so it was not saved yet. "
                       "What you typed is still here: press Save again."}

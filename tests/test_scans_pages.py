@@ -287,3 +287,12 @@ def test_stale_form_keeps_what_was_typed(client, signed_in, db, patient):
     assert 'value="City Hospital"' in html
     assert 'value="ct-scan" checked' in html
     assert scan_rows(db, patient.id) == []
+
+
+def test_stale_form_for_another_patients_scan_shows_nothing_of_it(client, signed_in,
+                                                                  add_scan, make_account):
+    other = make_account("someone@example.com")
+    scan_id = add_scan(other.id, hospital="Their hospital")
+    response = client.post(f"/scans/{scan_id}", data={"csrf_token": "expired", "kind": "ct-scan"})
+    assert response.status_code == 400
+    assert "Their hospital" not in response.get_data(as_text=True)
