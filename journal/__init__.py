@@ -17,17 +17,31 @@ def create_app(overrides=None):
     )
     app.config.update(config_module.load(overrides))
 
-    from . import accounts, auth, checkins, db, migrations, pages, security, templating, trend_views
+    from . import (
+        account,
+        accounts,
+        auth,
+        checkins,
+        db,
+        guidance,
+        help_views,
+        migrations,
+        pages,
+        privacy,
+        scans_views,
+        security,
+        staff_admin,
+        templating,
+        trend_views,
+    )
 
     db.init_app(app)
     templating.init_app(app)
+    guidance.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
-    for blueprint in (pages.bp, auth.bp, checkins.bp, trend_views.bp):
-        app.register_blueprint(blueprint)
-    from . import account, privacy, staff_admin
-
-    for blueprint in (account.bp, privacy.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (pages, auth, checkins, scans_views, help_views, trend_views, account, privacy)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     staff_admin.init_app(app)
     # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 
-from . import entries
+from . import content, entries, guidance
 from .auth import login_required
 from .db import get_db
 from .security import stale_form_view
@@ -13,7 +13,10 @@ bp = Blueprint("journal", __name__)
 
 def home_context(db, values=None, errors=None, saved=None):
     latest, _ = entries.page(db, g.user.id, limit=3)
+    journey = guidance.current_journey(db, g.user)
     return {
+        "journey": journey,
+        "prompt": guidance.todays_prompt(journey, g.user),
         "today": entries.latest_today(db, g.user.id),
         "latest": latest,
         "values": values or {},
@@ -27,7 +30,16 @@ def home_context(db, values=None, errors=None, saved=None):
 @bp.route("/home")
 @login_required(role="patient")
 def home():
-    return page("journal/home.html", [], **home_context(get_db()))
+    # Set by a check-in that asked for the help panel, when it came without htmx.
+    reach_out = session.pop("reach_out", False)
+    return page("journal/home.html", [], reach_out=reach_out, **home_context(get_db()))
+
+
+def _reach_out(values):
+    """Whether this check-in should bring the help panel forward, warmly."""
+    words = "\n".join(filter(None, [values["note"], values.get("prompt_answer")]))
+    distress = values["distress"] if isinstance(values["distress"], int) else None
+    return content.is_concerning(distress, words, guidance.safety())
 
 
 @bp.route("/check-in", methods=["POST"])
@@ -42,17 +54,27 @@ def check_in():
             status=422,
             **home_context(db, values, errors),
         )
+    if not guidance.is_known_prompt(values["prompt"]):
+        values["prompt"] = guidance.todays_prompt(guidance.current_journey(db, g.user), g.user)
     entry_id = entries.create(db, g.user.id, values)
     entries.purge_deleted(db, g.user.id)
+    reach_out = _reach_out(values)
     if is_htmx():
         saved = entries.entry_for(db, entry_id, g.user)
-        return page(
+        body, status = page(
             "journal/home.html",
             ["checkin_form", "today", "latest"],
             oob=True,
+            reach_out=reach_out,
             **home_context(db, saved=saved),
         )
+        # The Save button is at the foot of the form: bring the help panel into view.
+        headers = {"HX-Reswap": "outerHTML show:#reach-out:top"} if reach_out else {}
+        return body, status, headers
     flash("Saved. Your check-in is on your timeline.")
+    if reach_out:
+        session["reach_out"] = True
+        return redirect(url_for("journal.home", _anchor="reach-out"), code=303)
     return redirect(url_for("journal.home"), code=303)
 
 
@@ -139,6 +161,7 @@ def edit(entry_id):
         "feelings": entry.feelings,
         "topics": entry.topics,
         "note": entry.note,
+        "prompt_answer": entry.prompt_answer,
     }
     return page("journal/edit.html", ["edit_form"], entry=entry, values=values, errors={},
                 feelings=entries.FEELINGS, topics=entries.TOPICS)

@@ -51,4 +51,31 @@ def seed(db, config):
                 [patient_id, utc_iso(when), distress, json.dumps(feelings),
                  json.dumps(topics), note],
             )
+        _seed_scan(db, patient_id, now)
     return True
+
+
+def _seed_scan(db, patient_id, now):
+    """The demo patient's liver ultrasound, a week ago, and two questions for the results."""
+    from datetime import time
+
+    from .clock import to_uk, uk_local_to_utc
+
+    scan_day = to_uk(now).date() - timedelta(days=7)
+    db["scans"].insert({
+        "patient_id": patient_id,
+        "kind": "liver-ultrasound",
+        "appointment_at": utc_iso(uk_local_to_utc(scan_day, time(10, 30))),
+        "hospital": "City Hospital, imaging department",
+        "fasting_hours": 6,
+        # Numbers from Ofcom's range kept for drama, so nobody real is called.
+        "arranged_by_name": "Dr Amara Shah",
+        "arranged_by_phone": "01632 960 123",
+        "nurse_name": "Priya",
+        "nurse_phone": "01632 960 456",
+        "created_at": utc_iso(now - timedelta(days=14)),
+    })
+    for text in ("How will I get my results: by letter, by phone or at an appointment?",
+                 "Who should I contact if I have not heard anything by then?"):
+        db["questions"].insert({"patient_id": patient_id, "text": text, "suggested": 1,
+                                "created_at": utc_iso(now - timedelta(days=6))})

@@ -21,6 +21,7 @@ TOPICS = {
     "treatment": "Treatment",
 }
 MAX_NOTE = 5000
+MAX_PROMPT = 300
 PAGE_SIZE = 20
 UNDO_WINDOW = timedelta(minutes=10)
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -38,6 +39,8 @@ class Entry:
     note: str
     highlighted: str | None = None
     helped: bool = False
+    prompt: str = ""
+    prompt_answer: str = ""
 
     @classmethod
     def from_row(cls, row):
@@ -52,6 +55,8 @@ class Entry:
             note=row["note"],
             highlighted=row.get("highlighted"),
             helped=bool(row.get("helped")),
+            prompt=row.get("prompt") or "",
+            prompt_answer=row.get("prompt_answer") or "",
         )
 
     @property
@@ -85,7 +90,15 @@ def check_entry(form):
             f"Your note is {len(note):,} characters long. The limit is {MAX_NOTE:,}, "
             "so please shorten it. Nothing has been lost."
         )
-    if not errors and distress is None and not note and not feelings:
+    # The day's journal prompt travels with its answer, so both are stored together.
+    prompt = (form.get("prompt") or "").strip()[:MAX_PROMPT]
+    prompt_answer = (form.get("prompt_answer") or "").replace("\r\n", "\n").strip()
+    if len(prompt_answer) > MAX_NOTE:
+        errors["prompt_answer"] = (
+            f"Your answer is {len(prompt_answer):,} characters long. The limit is {MAX_NOTE:,}, "
+            "so please shorten it. Nothing has been lost."
+        )
+    if not errors and distress is None and not note and not feelings and not prompt_answer:
         errors["distress"] = "Choose a number from 0 to 10, or write a note."
     values = {
         # A bad score is shown again as typed; otherwise it is stored as a number or NULL.
@@ -93,10 +106,17 @@ def check_entry(form):
         "feelings": feelings,
         "topics": topics,
         "note": note,
+        "prompt": prompt,
+        "prompt_answer": prompt_answer,
     }
     client_id = (form.get("client_id") or "").strip()
     values["client_id"] = client_id if CLIENT_ID_RE.match(client_id) else None
     return values, errors
+
+
+def _stored_distress(values):
+    # The form keeps what was typed for showing again; only a number is stored.
+    return values["distress"] if isinstance(values["distress"], int) else None
 
 
 def create(db, patient_id, values, now=None):
@@ -112,30 +132,35 @@ def create(db, patient_id, values, now=None):
                 return existing[0]
         cursor = db.execute(
             "INSERT INTO entries (patient_id, client_id, created_at, distress, feelings, topics,"
-            " note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " note, prompt, prompt_answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 patient_id,
                 values.get("client_id"),
                 now,
-                values["distress"],
+                _stored_distress(values),
                 json.dumps(values["feelings"]),
                 json.dumps(values["topics"]),
                 values["note"],
+                # A prompt nobody answered is not worth keeping.
+                values.get("prompt", "") if values.get("prompt_answer") else "",
+                values.get("prompt_answer", ""),
             ],
         )
         return cursor.lastrowid
 
 
 def update(db, entry_id, values, now=None):
+    # The prompt itself stays as it was asked; only an entry that has one keeps an answer.
     db.execute(
-        "UPDATE entries SET distress = ?, feelings = ?, topics = ?, note = ?, updated_at = ?"
-        " WHERE id = ?",
+        "UPDATE entries SET distress = ?, feelings = ?, topics = ?, note = ?, updated_at = ?,"
+        " prompt_answer = CASE WHEN prompt = '' THEN '' ELSE ? END WHERE id = ?",
         [
-            values["distress"],
+            _stored_distress(values),
             json.dumps(values["feelings"]),
             json.dumps(values["topics"]),
             values["note"],
             utc_iso(now or utc_now()),
+            values.get("prompt_answer", ""),
             entry_id,
         ],
     )

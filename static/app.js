@@ -30,11 +30,13 @@
   });
 })();
 
-// The summary's print button (issue 8) needs JavaScript, so it stays hidden without it.
-document.addEventListener("DOMContentLoaded", function () {
+// Print buttons (questions, appointment summary) need JavaScript, so they stay hidden without it.
+(function () {
   "use strict";
-  document.querySelectorAll("button[data-print]").forEach(function (button) {
-    button.hidden = false;
-    button.addEventListener("click", function () { window.print(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
-});
+})();

@@ -116,3 +116,55 @@ def signed_in(patient, auth):
     response = auth.sign_in()
     assert response.status_code == 303
     return auth.token("/home")
+
+
+# Scan journey (issue 3) ---------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the moment that the scan journey and the help panel see."""
+    from journal import guidance
+
+    def set_to(moment):
+        monkeypatch.setattr(guidance, "now", lambda: moment)
+        return moment
+
+    return set_to
+
+
+@pytest.fixture
+def add_scan(db):
+    """Store a scan row for a patient, as the form would; returns its id."""
+    return lambda patient_id, **fields: insert_scan(db, patient_id, **fields)
+
+
+@pytest.fixture
+def make_account(app, db):
+    """Make another account: make_account(email, role="patient")."""
+    return lambda email, role="patient": make_user(app, db, email, role=role)
+
+
+def insert_scan(db, patient_id, **fields):
+    from journal.clock import utc_iso, utc_now
+
+    row = {
+        "kind": "liver-ultrasound",
+        "appointment_at": None,
+        "hospital": "",
+        "fasting_hours": None,
+        "letter_notes": "",
+        "arranged_by_name": "",
+        "arranged_by_phone": "",
+        "nurse_name": "",
+        "nurse_phone": "",
+        "results_expected_days": None,
+        "results_received_on": None,
+        "created_at": utc_iso(utc_now()),
+        **fields,
+        "patient_id": patient_id,
+    }
+    for key in ("appointment_at", "created_at"):
+        if row[key] is not None and not isinstance(row[key], str):
+            row[key] = utc_iso(row[key])
+    return db["scans"].insert(row, pk="id").last_pk
