@@ -25,6 +25,11 @@ def create_app(overrides=None):
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp):
         app.register_blueprint(blueprint)
+    from . import admin, care, care_cli
+
+    for blueprint in (care.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    care_cli.init_app(app)
 
     connection = db.connect(app.config["JOURNAL_DB"])
     try:

@@ -27,6 +27,11 @@ bp = Blueprint("auth", __name__)
 
 # Writing last_seen on every request would turn each read into a write.
 TOUCH_EVERY = timedelta(minutes=1)
+# Endpoints the page calls by itself (polls): they are not the person doing anything, so
+# they never refresh last_seen_at and cannot keep an idle session alive.
+PASSIVE_ENDPOINTS = set()
+# Where each role starts after signing in.
+HOME_FOR_ROLE = {"patient": "journal.home", "nurse": "care.dashboard", "admin": "admin.teams"}
 
 
 @bp.before_app_request
@@ -42,8 +47,15 @@ def load_user():
         return
     g.user = accounts.user_by_id(db, row["user_id"])
     g.session_id = row["id"]
+    if request.endpoint in PASSIVE_ENDPOINTS:
+        return
     if utc_now() - parse_utc(row["last_seen_at"]) > TOUCH_EVERY:
         sessions.touch(db, row["id"])
+
+
+def home_url(role):
+    """The first page for someone of this role."""
+    return url_for(HOME_FOR_ROLE.get(role, "journal.home"))
 
 
 def safe_next(target):
@@ -124,7 +136,7 @@ def sign_up():
 def sign_in():
     next_url = safe_next(request.values.get("next"))
     if g.user:
-        return redirect(next_url or url_for("journal.home"))
+        return redirect(next_url or home_url(g.user.role))
     values, error = {}, None
     if request.method == "POST":
         values = {"email": accounts.normalise_email(request.form.get("email"))}
@@ -136,7 +148,7 @@ def sign_in():
             if passwords.needs_rehash(row["password_hash"]):
                 accounts.set_password_hash(db, row["id"], passwords.hash(password))
             begin_session(row["id"])
-            return redirect(next_url or url_for("journal.home"), code=303)
+            return redirect(next_url or home_url(row["role"]), code=303)
         # One message for an unknown email and a wrong password: no account probing.
         error = "That email and password do not match an account. Check them and try again."
     return render_template(

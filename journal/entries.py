@@ -9,6 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from .clock import UK, parse_utc, to_uk, utc_iso, utc_now
 from .db import immediate
+from .triage import is_reviewed
 
 FEELINGS = ("anxious", "worried", "low", "tired", "angry", "scared", "calm", "hopeful", "okay")
 TOPICS = {
@@ -37,6 +38,8 @@ class Entry:
     topics: tuple
     note: str
     highlighted: str | None = None
+    shared: bool = False
+    reviewed_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row):
@@ -50,11 +53,18 @@ class Entry:
             topics=tuple(json.loads(row["topics"])),
             note=row["note"],
             highlighted=row.get("highlighted"),
+            shared=bool(row.get("shared")),
+            reviewed_at=parse_utc(row["reviewed_at"]) if row.get("reviewed_at") else None,
         )
 
     @property
     def uk_time(self):
         return to_uk(self.created_at)
+
+    @property
+    def seen_at(self):
+        """When the care team marked this entry seen, unless it was edited since."""
+        return self.reviewed_at if is_reviewed(self.reviewed_at, self.updated_at) else None
 
     @property
     def topic_labels(self):
