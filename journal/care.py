@@ -384,8 +384,11 @@ def review(entry_id):
     inbox.review(db, g.user, team, item)
     item = inbox.shared_entry_for_team(db, entry_id, team, states, safety())
     if is_htmx():
-        return render_template("care/_item.html", item=item, announce=(
-            f"Marked as reviewed: {item.link.held_name}'s check-in."))
+        return render_template(
+            "care/_item.html", item=item, in_patient_view=request.form.get("view") == "patient",
+            full_notes=request.form.get("view") == "patient",
+            announce=f"Marked as reviewed: {item.link.held_name}'s check-in.",
+        )
     flash(f"Marked as reviewed: {item.link.held_name}'s check-in.")
     return redirect(_back(url_for("care.dashboard")), code=303)
 

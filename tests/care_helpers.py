@@ -50,9 +50,9 @@ def sign_in(client, email, password=PASSWORD):
                                          "csrf_token": token})
 
 
-def client_for(app, email):
+def client_for(app, email, password=PASSWORD):
     """A fresh client signed in as this account; returns (client, CSRF token)."""
     client = app.test_client()
-    response = sign_in(client, email)
+    response = sign_in(client, email, password)
     assert response.status_code == 303, response.get_data(as_text=True)
     return client, csrf_from(client.get(response.location).get_data(as_text=True))

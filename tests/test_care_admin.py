@@ -210,3 +210,26 @@ def test_who_has_seen_says_when_nobody_has(app, db, patient):
     client, _ = client_for(app, "pat@example.com")
     assert "Nobody has seen your entries yet" in client.get("/care-team/seen").get_data(
         as_text=True)
+
+
+def test_demo_has_a_team_with_the_demo_nurse_and_a_sharing_patient(tmp_path):
+    from journal import create_app, demo
+    from journal.db import connect
+
+    app = create_app({"MODE": "demo", "JOURNAL_DB": str(tmp_path / "demo.db"),
+                      "SESSION_COOKIE_SECURE": False})
+    db = connect(app.config["JOURNAL_DB"])
+    try:
+        nurse = accounts.user_by_email(db, demo.NURSE_EMAIL)
+        patient = accounts.user_by_email(db, demo.PATIENT_EMAIL)
+        team = teams.team_of_nurse(db, nurse["id"])
+        assert team.name == demo.DEMO_TEAM
+        assert teams.live_link(db, patient["id"]).team_id == team.id
+        shared, private = db.execute(
+            "SELECT SUM(shared), SUM(1 - shared) FROM entries").fetchone()
+        assert shared >= 3 and private >= 3
+    finally:
+        db.close()
+    client, _ = client_for(app, demo.NURSE_EMAIL, demo.DEMO_PASSWORD)
+    html = client.get("/care").get_data(as_text=True)
+    assert "Sam Taylor" in html and "Reviewed by Priya" in html and "Mark reviewed" in html
