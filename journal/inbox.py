@@ -1,5 +1,6 @@
 """What nurses see: the team inbox of shared entries, and one patient's shared record."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -127,16 +128,16 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         "l.ended_at IS NULL",
         "e.shared = 1",
         "e.deleted_at IS NULL",
+        "(:link IS NULL OR l.id = :link)",
+        "(e.created_at, e.id) < (:before_at, :before_id)",
     ]
-    params = {"team": team_id}
-    if link_id is not None:
-        where.append("l.id = :link")
-        params["link"] = link_id
+    params = {"team": team_id, "link": link_id, "before_at": "~", "before_id": 0}
     if flag in ("rising", "overdue"):
-        wanted = [pid for pid, s in states.items() if getattr(s, flag)]
+        wanted = [pid for pid, state in states.items() if getattr(state, flag)]
         if not wanted:
             return [], None
-        where.append(f"l.patient_id IN ({', '.join(str(int(p)) for p in wanted)})")
+        where.append("l.patient_id IN (SELECT value FROM json_each(:wanted))")
+        params["wanted"] = json.dumps(wanted)
     elif flag == "unreviewed":
         where.append(UNREVIEWED_SQL)
     elif flag == "concern":
@@ -144,23 +145,38 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         where.append("(e.distress >= :high OR e.note != '')")
         params["high"] = safety.high_distress
     if before_id is not None:
-        where.append(
-            "(e.created_at, e.id) < (SELECT created_at, id FROM entries WHERE id = :before)"
-        )
-        params["before"] = before_id
-    sql = f"{_ITEM_SELECT} WHERE {' AND '.join(where)} ORDER BY e.created_at DESC, e.id DESC"
-    items, read, last_id = [], 0, None
-    for row in db.query(sql, params):
-        read += 1
-        last_id = row["id"]
-        item = _item(row, states, safety)
-        if flag is None or flag in item.flags:
-            if len(items) == limit:
-                return items, items[-1].entry.id
-            items.append(item)
-        if read >= SCAN_LIMIT:
-            return items, last_id
-    return items, None
+        start = db.execute("SELECT created_at FROM entries WHERE id = ?", [before_id]).fetchone()
+        if start is None:
+            return [], None
+        params.update(before_at=start[0], before_id=before_id)
+    # Sort only ids and times, which the partial index holds, then read whole rows for one
+    # batch at a time: a team's full shared history never passes through the sorter.
+    # Every piece of `where` is a constant above; values only ever go in as parameters.
+    ids_sql = (
+        "SELECT e.id, e.created_at FROM care_links l"  # noqa: S608
+        " JOIN entries e ON e.patient_id = l.patient_id"
+        f" WHERE {' AND '.join(where)} ORDER BY e.created_at DESC, e.id DESC LIMIT :batch"
+    )
+    params["batch"] = limit + 1 if flag in (None, "rising", "overdue", "unreviewed") else 200
+    items, read = [], 0
+    while True:
+        batch = db.execute(ids_sql, params).fetchall()
+        rows = {r["id"]: r for r in db.query(
+            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))",  # noqa: S608
+            {"ids": json.dumps([entry_id for entry_id, _ in batch])},
+        )}
+        for entry_id, _ in batch:
+            read += 1
+            item = _item(rows[entry_id], states, safety)
+            if flag is None or flag in item.flags:
+                if len(items) == limit:
+                    return items, items[-1].entry.id
+                items.append(item)
+            if read >= SCAN_LIMIT:
+                return items, entry_id
+        if len(batch) < params["batch"]:
+            return items, None
+        params.update(before_at=batch[-1][1], before_id=batch[-1][0])
 
 
 def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):

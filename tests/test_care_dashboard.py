@@ -315,3 +315,27 @@ def test_sign_in_takes_each_role_to_its_own_start(app, db, patient, team_nurse, 
         response = sign_in(app.test_client(), email)
         assert response.location == start
 
+
+
+def test_a_rare_flag_reads_a_bounded_number_of_entries_per_page(db, patient, team, linked,
+                                                               monkeypatch):
+    from journal.content import load_safety
+
+    worrying = add_entry(db, patient, distress=2, note="I want to give up", shared=True,
+                         when=at(50))
+    calm = [add_entry(db, patient, distress=2, note="fine", shared=True, when=at(40 - n))
+            for n in range(12)]
+    states = inbox.patient_states(db, team.id)
+    # Unfiltered, they come newest first in one page.
+    items, more = inbox.inbox(db, team.id, states, load_safety())
+    assert [i.entry.id for i in items] == calm[::-1] + [worrying] and more is None
+
+    monkeypatch.setattr(inbox, "SCAN_LIMIT", 5)
+    pages, before = [], None
+    while True:
+        items, before = inbox.inbox(db, team.id, states, load_safety(), flag="concern",
+                                    before_id=before)
+        pages.append([i.entry.id for i in items])
+        if before is None:
+            break
+    assert pages == [[], [], [worrying]]
