@@ -1,5 +1,6 @@
 """Care teams: patients connect and share; nurses triage shared entries and review them."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from flask import (
@@ -201,7 +202,7 @@ def default():
     shared = request.form.get("shared") == "1"
     sharing.set_default(db, g.user, shared, link.team_id)
     # g.user was read before the change.
-    g.user = g.user.__class__(**{**g.user.__dict__, "share_by_default": shared})
+    g.user = replace(g.user, share_by_default=shared)
     if is_htmx():
         return page("care/team.html", ["default_switch"], link=link, announce=(
             f"New check-ins will be shared with {link.team_name}." if shared
