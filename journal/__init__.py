@@ -20,7 +20,10 @@ def create_app(overrides=None):
     from . import (
         account,
         accounts,
+        admin,
         auth,
+        care,
+        care_cli,
         checkins,
         db,
         guidance,
@@ -39,10 +42,12 @@ def create_app(overrides=None):
     templating.init_app(app)
     guidance.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
-    blueprints = (pages, auth, checkins, scans_views, help_views, trend_views, account, privacy)
+    blueprints = (pages, auth, checkins, scans_views, help_views, trend_views, care, admin,
+                  account, privacy)
     for module in blueprints:
         app.register_blueprint(module.bp)
     staff_admin.init_app(app)
+    care_cli.init_app(app)
     # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.
     security.init_app(app)

@@ -27,6 +27,11 @@ bp = Blueprint("auth", __name__)
 
 # Writing last_seen on every request would turn each read into a write.
 TOUCH_EVERY = timedelta(minutes=1)
+# Endpoints the page calls by itself (polls): they are not the person doing anything, so
+# they never refresh last_seen_at and cannot keep an idle session alive.
+PASSIVE_ENDPOINTS = set()
+# Where each role starts after signing in.
+HOME_FOR_ROLE = {"patient": "journal.home", "nurse": "care.dashboard", "admin": "admin.teams"}
 
 
 # Endpoints that must not count as activity for the idle timeout, such as a page's
@@ -91,6 +96,11 @@ def _end(db, token, message):
     session.clear()
     if message and request.endpoint != "static":
         flash(message)
+
+
+def home_url(role):
+    """The first page for someone of this role."""
+    return url_for(HOME_FOR_ROLE.get(role, "journal.home"))
 
 
 def safe_next(target):

@@ -3,12 +3,15 @@
 import json
 from datetime import timedelta
 
-from . import accounts, consent
+from . import accounts, audit, consent, teams
 from .clock import utc_iso, utc_now
 
 DEMO_PASSWORD = "waiting-well-demo"  # noqa: S105 - published in the README for demo mode only
 PATIENT_EMAIL = "patient@example.com"
 NURSE_EMAIL = "nurse@example.com"
+DEMO_TEAM = "Breast Care Team"
+# The demo patient shares her check-ins from the last week.
+SHARED_DAYS = 6
 
 # (days ago, hour UTC, distress, feelings, topics, note)
 DIARY = [
@@ -39,7 +42,9 @@ def seed(db, config):
     with db.atomic():
         patient_id = accounts.create_user(db, PATIENT_EMAIL, password_hash, first_name="Sam")
         consent.agree(db, patient_id)
-        accounts.create_user(db, NURSE_EMAIL, password_hash, role="nurse", first_name="Priya")
+        nurse_id = accounts.create_user(
+            db, NURSE_EMAIL, password_hash, role="nurse", first_name="Priya"
+        )
         now = utc_now()
         for days_ago, hour, distress, feelings, topics, note in DIARY:
             when = (now - timedelta(days=days_ago)).replace(hour=hour, minute=15)
@@ -52,6 +57,7 @@ def seed(db, config):
                  json.dumps(topics), note],
             )
         _seed_scan(db, patient_id, now)
+        care_demo(db, patient_id, nurse_id, now)
     return True
 
 
@@ -79,3 +85,36 @@ def _seed_scan(db, patient_id, now):
                  "Who should I contact if I have not heard anything by then?"):
         db["questions"].insert({"patient_id": patient_id, "text": text, "suggested": 1,
                                 "created_at": utc_iso(now - timedelta(days=6))})
+
+
+def care_demo(db, patient_id, nurse_id, now):
+    """One team with the demo nurse, and the demo patient connected, sharing her last week."""
+    team_id = teams.create_team(db, DEMO_TEAM, teams.DEFAULT_HOURS, now=now)
+    teams.put_nurse_in_team(db, nurse_id, team_id, now=now)
+    connected = now - timedelta(days=8)
+    db.execute(
+        "INSERT INTO care_links (team_id, patient_id, held_name, held_dob, held_hospital_number,"
+        " connected_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [team_id, patient_id, "Sam Taylor", "1971-04-12", "RX4471", utc_iso(connected)],
+    )
+    patient = accounts.user_by_id(db, patient_id)
+    nurse = accounts.user_by_id(db, nurse_id)
+    audit.record(db, patient, "connect", patient_id=patient_id, team_id=team_id, now=connected)
+    week = utc_iso(now - timedelta(days=SHARED_DAYS))
+    db.execute("UPDATE entries SET shared = 1 WHERE patient_id = ? AND created_at >= ?",
+               [patient_id, week])
+    # The oldest shared ones have been read already, so both states show.
+    read_at = now - timedelta(days=2)
+    oldest = [r["id"] for r in db.query(
+        "SELECT id FROM entries WHERE patient_id = ? AND shared = 1 ORDER BY created_at LIMIT 3",
+        [patient_id])]
+    audit.record(db, nurse, "view-patient", patient_id=patient_id, team_id=team_id, now=read_at)
+    for entry_id in oldest:
+        db.execute("UPDATE entries SET reviewed_at = ? WHERE id = ?", [utc_iso(read_at), entry_id])
+        db.execute(
+            "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at)"
+            " VALUES (?, ?, ?, ?)",
+            [entry_id, nurse_id, team_id, utc_iso(read_at)],
+        )
+        audit.record(db, nurse, "review", patient_id=patient_id, team_id=team_id,
+                     entry_id=entry_id, now=read_at)

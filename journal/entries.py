@@ -9,6 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from .clock import UK, parse_utc, to_uk, utc_iso, utc_now
 from .db import immediate
+from .triage import is_reviewed
 
 FEELINGS = ("anxious", "worried", "low", "tired", "angry", "scared", "calm", "hopeful", "okay")
 TOPICS = {
@@ -41,6 +42,8 @@ class Entry:
     helped: bool = False
     prompt: str = ""
     prompt_answer: str = ""
+    shared: bool = False
+    reviewed_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row):
@@ -57,11 +60,18 @@ class Entry:
             helped=bool(row.get("helped")),
             prompt=row.get("prompt") or "",
             prompt_answer=row.get("prompt_answer") or "",
+            shared=bool(row.get("shared")),
+            reviewed_at=parse_utc(row["reviewed_at"]) if row.get("reviewed_at") else None,
         )
 
     @property
     def uk_time(self):
         return to_uk(self.created_at)
+
+    @property
+    def seen_at(self):
+        """When the care team marked this entry seen, unless it was edited since."""
+        return self.reviewed_at if is_reviewed(self.reviewed_at, self.updated_at) else None
 
     @property
     def topic_labels(self):

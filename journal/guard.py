@@ -3,7 +3,7 @@ second factor and where a person goes once fully signed in."""
 
 from datetime import timedelta
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 
 from . import demo, session_rules, throttle
 from .clock import utc_now
@@ -61,8 +61,6 @@ def needs_second_factor(role, email):
 
 def destination(role, next_url=None):
     """Where to go once signed in: where they were going, else their own start page."""
-    if next_url:
-        return next_url
-    if role == "patient":
-        return url_for("journal.home")
-    return url_for("account.overview")
+    from .auth import home_url
+
+    return next_url or home_url(role)

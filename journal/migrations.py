@@ -175,3 +175,212 @@ def m0006a(db):
         CREATE INDEX privacy_agreements_by_user ON privacy_agreements(user_id, agreed_at);
         """
     )
+
+
+@migrations(name="0004_care_teams")
+def m0004(db):
+    # One statement at a time: one long script is slow to split into statements.
+    for statement in CARE_TEAMS_SCHEMA:
+        db.execute(statement)
+
+
+CARE_TEAMS_SCHEMA = (
+    """
+    CREATE TABLE teams (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        working_hours TEXT NOT NULL,
+        -- Bumped by the triggers below whenever the team's inbox could look different,
+        -- so a dashboard poll is one primary-key read.
+        feed_version INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE team_nurses (
+        nurse_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+        joined_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE INDEX team_nurses_by_team ON team_nurses(team_id)
+    """,
+    """
+    CREATE TABLE care_links (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+        patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        held_name TEXT NOT NULL,
+        held_dob TEXT NOT NULL,
+        held_hospital_number TEXT NOT NULL DEFAULT '',
+        connected_at TEXT NOT NULL,
+        ended_at TEXT,
+        ended_by TEXT CHECK (ended_by IN ('patient', 'nurse', 'admin'))
+    )
+    """,
+    """
+    CREATE UNIQUE INDEX care_links_live_patient ON care_links(patient_id)
+        WHERE ended_at IS NULL
+    """,
+    """
+    CREATE INDEX care_links_live_team ON care_links(team_id, patient_id)
+        WHERE ended_at IS NULL
+    """,
+    """
+    CREATE TABLE join_codes (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        code_hash TEXT NOT NULL UNIQUE,
+        held_name TEXT NOT NULL,
+        held_dob TEXT NOT NULL,
+        held_hospital_number TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_by INTEGER REFERENCES users(id) ON DELETE CASCADE,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_at TEXT
+    )
+    """,
+    """
+    CREATE INDEX join_codes_by_team ON join_codes(team_id, created_at)
+    """,
+    """
+    CREATE TABLE password_tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    )
+    """,
+    """
+    CREATE INDEX password_tokens_by_user ON password_tokens(user_id)
+    """,
+    """
+    ALTER TABLE entries ADD COLUMN shared INTEGER NOT NULL DEFAULT 0
+    """,
+    """
+    ALTER TABLE entries ADD COLUMN reviewed_at TEXT
+    """,
+    """
+    ALTER TABLE questions ADD COLUMN shared INTEGER NOT NULL DEFAULT 0
+    """,
+    """
+    CREATE INDEX entries_shared ON entries(patient_id, created_at)
+        WHERE shared = 1 AND deleted_at IS NULL
+    """,
+    """
+    CREATE TABLE entry_reviews (
+        id INTEGER PRIMARY KEY,
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        nurse_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+        reviewed_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE INDEX entry_reviews_by_entry ON entry_reviews(entry_id, reviewed_at)
+    """,
+    # Who did what to whose data, and when; never any content. No foreign keys:
+    # the record must outlive the accounts it names.
+    """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor_id INTEGER,
+        actor_role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        patient_id INTEGER,
+        team_id INTEGER,
+        entry_id INTEGER,
+        question_id INTEGER
+    )
+    """,
+    """
+    CREATE INDEX audit_by_patient ON audit(patient_id, id)
+    """,
+    """
+    CREATE INDEX audit_by_patient_action ON audit(patient_id, action, at)
+    """,
+    """
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END
+    """,
+    """
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END
+    """,
+    # A new check-in follows the patient's default, but only while a team is connected.
+    """
+    CREATE TRIGGER entries_share_by_default AFTER INSERT ON entries
+    WHEN (SELECT share_by_default FROM users WHERE id = NEW.patient_id) = 1
+        AND EXISTS (SELECT 1 FROM care_links
+                    WHERE patient_id = NEW.patient_id AND ended_at IS NULL)
+    BEGIN
+        UPDATE entries SET shared = 1 WHERE id = NEW.id;
+        INSERT INTO audit (at, actor_id, actor_role, action, patient_id, team_id, entry_id)
+        SELECT NEW.created_at, NEW.patient_id, 'patient', 'share', NEW.patient_id,
+               team_id, NEW.id
+        FROM care_links WHERE patient_id = NEW.patient_id AND ended_at IS NULL;
+    END
+    """,
+    """
+    CREATE TRIGGER entries_feed_update AFTER UPDATE ON entries
+    WHEN OLD.shared = 1 OR NEW.shared = 1
+    BEGIN
+        UPDATE teams SET feed_version = feed_version + 1 WHERE id IN (
+            SELECT team_id FROM care_links
+            WHERE patient_id = NEW.patient_id AND ended_at IS NULL);
+    END
+    """,
+    """
+    CREATE TRIGGER entries_feed_delete AFTER DELETE ON entries
+    WHEN OLD.shared = 1
+    BEGIN
+        UPDATE teams SET feed_version = feed_version + 1 WHERE id IN (
+            SELECT team_id FROM care_links
+            WHERE patient_id = OLD.patient_id AND ended_at IS NULL);
+    END
+    """,
+    """
+    CREATE TRIGGER care_links_feed_insert AFTER INSERT ON care_links
+    BEGIN
+        UPDATE teams SET feed_version = feed_version + 1 WHERE id = NEW.team_id;
+    END
+    """,
+    """
+    CREATE TRIGGER care_links_feed_update AFTER UPDATE ON care_links
+    BEGIN
+        UPDATE teams SET feed_version = feed_version + 1
+        WHERE id IN (OLD.team_id, NEW.team_id);
+    END
+    """,
+    """
+    CREATE TRIGGER scans_feed_insert AFTER INSERT ON scans
+    BEGIN
+        UPDATE teams SET feed_version = feed_version + 1 WHERE id IN (
+            SELECT team_id FROM care_links
+            WHERE patient_id = NEW.patient_id AND ended_at IS NULL);
+    END
+    """,
+    """
+    CREATE TRIGGER scans_feed_update AFTER UPDATE ON scans
+    BEGIN
+        UPDATE teams SET feed_version = feed_version + 1 WHERE id IN (
+            SELECT team_id FROM care_links
+            WHERE patient_id = NEW.patient_id AND ended_at IS NULL);
+    END
+    """,
+    """
+    CREATE TRIGGER scans_feed_delete AFTER DELETE ON scans
+    BEGIN
+        UPDATE teams SET feed_version = feed_version + 1 WHERE id IN (
+            SELECT team_id FROM care_links
+            WHERE patient_id = OLD.patient_id AND ended_at IS NULL);
+    END
+    """,
+)

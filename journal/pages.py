@@ -1,7 +1,8 @@
 """Public pages: the landing page and the health check."""
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template
 
+from .auth import home_url
 from .db import get_db
 
 bp = Blueprint("pages", __name__)
@@ -9,8 +10,8 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def landing():
-    if g.user and g.user.role == "patient":
-        return redirect(url_for("journal.home"))
+    if g.user:
+        return redirect(home_url(g.user.role))
     return render_template("pages/landing.html")
 
 

@@ -168,3 +168,51 @@ def insert_scan(db, patient_id, **fields):
         if row[key] is not None and not isinstance(row[key], str):
             row[key] = utc_iso(row[key])
     return db["scans"].insert(row, pk="id").last_pk
+
+
+# Care teams (issue 4): helpers live in care_helpers.py, so test modules can import them.
+
+
+@pytest.fixture
+def team(db):
+    from journal import teams
+
+    return teams.team_by_id(db, teams.create_team(db, "Breast Care Team"))
+
+
+@pytest.fixture
+def other_team(db):
+    from journal import teams
+
+    return teams.team_by_id(db, teams.create_team(db, "Oncology Day Unit"))
+
+
+@pytest.fixture
+def team_nurse(app, db, team):
+    from journal import teams
+
+    nurse = make_user(app, db, "priya@example.com", role="nurse", first_name="Priya")
+    teams.put_nurse_in_team(db, nurse.id, team.id)
+    return nurse
+
+
+@pytest.fixture
+def other_nurse(app, db, other_team):
+    from journal import teams
+
+    nurse = make_user(app, db, "tom@example.com", role="nurse", first_name="Tom")
+    teams.put_nurse_in_team(db, nurse.id, other_team.id)
+    return nurse
+
+
+@pytest.fixture
+def admin(app, db):
+    return make_user(app, db, "admin@example.com", role="admin", first_name="Ada")
+
+
+@pytest.fixture
+def linked(db, patient, team):
+    """The patient, connected to the team; returns the link id."""
+    from care_helpers import link_patient
+
+    return link_patient(db, patient, team)

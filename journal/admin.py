@@ -1,0 +1,66 @@
+"""Admins look after teams and staff accounts, never entries; staff set their password here."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from . import accounts, sessions, staff, teams
+from .auth import login_required
+from .db import get_db
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/admin", endpoint="teams")
+@login_required(role="admin")
+def teams_page():
+    return render_template("admin/teams.html", teams=teams.teams_with_nurses(get_db()),
+                           values={}, errors={}, editing=None)
+
+
+@bp.route("/admin/teams/<int:team_id>/hours", methods=["POST"])
+@login_required(role="admin")
+def hours(team_id):
+    db = get_db()
+    team = teams.team_by_id(db, team_id)
+    if team is None:
+        abort(404)
+    values, errors = teams.check_team(team.name, request.form.get("hours"))
+    if errors:
+        return render_template("admin/teams.html", teams=teams.teams_with_nurses(db),
+                               values=values, errors=errors, editing=team.id), 422
+    teams.set_working_hours(db, team.id, values["hours"])
+    flash(f"Working hours saved for {team.name}.")
+    return redirect(url_for("admin.teams"), code=303)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token):
+    db = get_db()
+    user = staff.token_user(db, token)
+    if user is None:
+        return render_template("admin/set_password.html", user=None, error=None), 404
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password") or ""
+        error = accounts.check_new_password(password, user.email)
+        if error is None:
+            hashed = current_app.extensions["passwords"].hash(password)
+            if staff.use_token(db, token, hashed):
+                # Whoever was signed in on this browser is not the person who just set it.
+                if session.get("token"):
+                    sessions.end(db, session["token"])
+                session.clear()
+                flash("Your password is set. Sign in with your email and new password.")
+                return redirect(url_for("auth.sign_in"), code=303)
+            return render_template("admin/set_password.html", user=None, error=None), 404
+    return render_template("admin/set_password.html", user=user, error=error), (
+        422 if error else 200)

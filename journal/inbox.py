@@ -1,0 +1,238 @@
+"""What nurses see: the team inbox of shared entries, and one patient's shared record."""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from werkzeug.exceptions import NotFound
+
+from . import audit, triage
+from .clock import parse_utc, utc_iso, utc_now
+from .entries import Entry
+from .scans import stage_of
+from .stages import StageInfo
+from .teams import Link
+
+PAGE_SIZE = 30
+# A filtered inbox reads at most this many shared entries per page before it offers
+# to look further back, so a rare flag never makes one request slow.
+SCAN_LIMIT = 2000
+# The same test as triage.is_reviewed, in SQL, for the "Not yet reviewed" filter.
+UNREVIEWED_SQL = (
+    "(e.reviewed_at IS NULL OR (e.updated_at IS NOT NULL AND e.updated_at > e.reviewed_at))"
+)
+
+
+@dataclass(frozen=True)
+class PatientState:
+    """What is true of a connected patient now, for flags on all their entries."""
+
+    scores: tuple
+    rising: bool
+    stage: StageInfo | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    entry: Entry
+    link: Link
+    concern: str | None
+    flags: tuple
+    reviewed: bool
+    reviewed_by: str | None
+
+
+def _recent_scores(db, team_id):
+    """The last six shared scores of each of the team's patients, oldest first."""
+    window = 2 * triage.TREND_WINDOW
+    scores = defaultdict(list)
+    for row in db.query(
+        "SELECT patient_id, distress FROM ("
+        " SELECT e.patient_id, e.distress, ROW_NUMBER() OVER ("
+        "  PARTITION BY e.patient_id ORDER BY e.created_at DESC, e.id DESC) AS newest"
+        " FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"
+        " WHERE l.team_id = :team AND l.ended_at IS NULL AND e.shared = 1"
+        " AND e.deleted_at IS NULL AND e.distress IS NOT NULL"
+        ") WHERE newest <= :window ORDER BY patient_id, newest DESC",
+        {"team": team_id, "window": window},
+    ):
+        scores[row["patient_id"]].append(row["distress"])
+    return scores
+
+
+def _current_scans(db, team_id):
+    """Each connected patient's current scan row (as scans.current_scan picks it)."""
+    return {
+        row["patient_id"]: row
+        for row in db.query(
+            "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
+            " WHERE l.team_id = ? AND l.ended_at IS NULL AND s.id = ("
+            "  SELECT id FROM scans WHERE patient_id = l.patient_id"
+            "  ORDER BY created_at DESC, id DESC LIMIT 1)",
+            [team_id],
+        )
+    }
+
+
+def patient_states(db, team_id, now=None):
+    """PatientState for every patient connected to the team, by patient id."""
+    now = now or utc_now()
+    scores = _recent_scores(db, team_id)
+    scans = _current_scans(db, team_id)
+    states = {}
+    for (patient_id,) in db.execute(
+        "SELECT patient_id FROM care_links WHERE team_id = ? AND ended_at IS NULL", [team_id]
+    ):
+        own = tuple(scores.get(patient_id, ()))
+        stage = stage_of(scans[patient_id], now) if patient_id in scans else None
+        states[patient_id] = PatientState(
+            scores=own, rising=triage.is_rising(own), stage=stage,
+            overdue=triage.is_overdue(stage),
+        )
+    return states
+
+
+def _item(row, states, safety):
+    entry = Entry.from_row(row)
+    link = Link.from_row(
+        dict(row, id=row["link_id"], team_id=row["team_id"], connected_at=row["connected_at"],
+             ended_at=None, ended_by=None)
+    )
+    state = states.get(entry.patient_id)
+    reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at)
+    reason = triage.concern(entry.distress, entry.note, safety)
+    flags = triage.flags_for(
+        concern_reason=reason,
+        rising=bool(state and state.rising),
+        overdue=bool(state and state.overdue),
+        reviewed=reviewed,
+    )
+    return InboxItem(entry, link, reason, flags, reviewed, row["reviewed_by"])
+
+
+_ITEM_SELECT = (
+    "SELECT e.*, l.id AS link_id, l.team_id, l.held_name, l.held_dob, l.held_hospital_number,"
+    " l.connected_at, (SELECT u.first_name FROM entry_reviews r JOIN users u ON u.id = r.nurse_id"
+    "  WHERE r.entry_id = e.id ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by"
+    " FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"
+)
+
+
+def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=None,
+          limit=PAGE_SIZE):
+    """Shared entries across the team's patients, newest first, optionally filtered;
+    returns (items, id to continue before or None)."""
+    where = [
+        "l.team_id = :team",
+        "l.ended_at IS NULL",
+        "e.shared = 1",
+        "e.deleted_at IS NULL",
+        "(:link IS NULL OR l.id = :link)",
+        "(e.created_at, e.id) < (:before_at, :before_id)",
+    ]
+    params = {"team": team_id, "link": link_id, "before_at": "~", "before_id": 0}
+    if flag in ("rising", "overdue"):
+        wanted = [pid for pid, state in states.items() if getattr(state, flag)]
+        if not wanted:
+            return [], None
+        where.append("l.patient_id IN (SELECT value FROM json_each(:wanted))")
+        params["wanted"] = json.dumps(wanted)
+    elif flag == "unreviewed":
+        where.append(UNREVIEWED_SQL)
+    elif flag == "concern":
+        # Only a superset here: the safety rule itself runs on each row below.
+        where.append("(e.distress >= :high OR e.note != '')")
+        params["high"] = safety.high_distress
+    if before_id is not None:
+        start = db.execute("SELECT created_at FROM entries WHERE id = ?", [before_id]).fetchone()
+        if start is None:
+            return [], None
+        params.update(before_at=start[0], before_id=before_id)
+    # Sort only ids and times, which the partial index holds, then read whole rows for one
+    # batch at a time: a team's full shared history never passes through the sorter.
+    # Every piece of `where` is a constant above; values only ever go in as parameters.
+    ids_sql = (
+        "SELECT e.id, e.created_at FROM care_links l"  # noqa: S608
+        " JOIN entries e ON e.patient_id = l.patient_id"
+        f" WHERE {' AND '.join(where)} ORDER BY e.created_at DESC, e.id DESC LIMIT :batch"
+    )
+    params["batch"] = limit + 1 if flag in (None, "rising", "overdue", "unreviewed") else 200
+    items, read = [], 0
+    while True:
+        batch = db.execute(ids_sql, params).fetchall()
+        rows = {r["id"]: r for r in db.query(
+            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))",  # noqa: S608
+            {"ids": json.dumps([entry_id for entry_id, _ in batch])},
+        )}
+        for entry_id, _ in batch:
+            read += 1
+            item = _item(rows[entry_id], states, safety)
+            if flag is None or flag in item.flags:
+                if len(items) == limit:
+                    return items, items[-1].entry.id
+                items.append(item)
+            if read >= SCAN_LIMIT:
+                return items, entry_id
+        if len(batch) < params["batch"]:
+            return items, None
+        params.update(before_at=batch[-1][1], before_id=batch[-1][0])
+
+
+def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):
+    """One connected patient's shared entries, newest first, as inbox items."""
+    return inbox(db, team_id, states, safety, link_id=link.id, before_id=before_id,
+                 limit=limit)
+
+
+def shared_questions(db, patient_id):
+    return list(
+        db.query(
+            "SELECT * FROM questions WHERE patient_id = ? AND shared = 1 ORDER BY created_at, id",
+            [patient_id],
+        )
+    )
+
+
+def shared_scores_since(db, patient_id, since):
+    """(UTC time, distress) of the patient's shared check-ins since a moment, oldest first."""
+    return [
+        (parse_utc(r["created_at"]), r["distress"])
+        for r in db.query(
+            "SELECT created_at, distress FROM entries WHERE patient_id = ? AND shared = 1"
+            " AND deleted_at IS NULL AND distress IS NOT NULL AND created_at >= ?"
+            " ORDER BY created_at",
+            [patient_id, utc_iso(since)],
+        )
+    ]
+
+
+def shared_entry_for_team(db, entry_id, team, states, safety):
+    """A shared entry of a patient connected to this team, or 404 for anything else."""
+    if team is None:
+        raise NotFound()
+    row = next(
+        db.query(
+            f"{_ITEM_SELECT} WHERE e.id = :entry AND l.team_id = :team AND l.ended_at IS NULL"
+            " AND e.shared = 1 AND e.deleted_at IS NULL",
+            {"entry": entry_id, "team": team.id},
+        ),
+        None,
+    )
+    if row is None:
+        raise NotFound()
+    return _item(row, states, safety)
+
+
+def review(db, nurse, team, item, now=None):
+    """Mark a shared entry as seen by the team, and record who did it."""
+    now = now or utc_now()
+    with db.atomic():
+        db.execute("UPDATE entries SET reviewed_at = ? WHERE id = ?", [utc_iso(now), item.entry.id])
+        db.execute(
+            "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at)"
+            " VALUES (?, ?, ?, ?)",
+            [item.entry.id, nurse.id, team.id, utc_iso(now)],
+        )
+        audit.record(db, nurse, "review", patient_id=item.entry.patient_id, team_id=team.id,
+                     entry_id=item.entry.id, now=now)

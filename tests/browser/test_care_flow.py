@@ -1,0 +1,221 @@
+"""A nurse at a desk and a patient on a phone: connect, share, triage, review, "Seen"."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from journal import accounts, create_app, teams
+from journal.clock import utc_iso, utc_now
+from journal.db import connect
+
+NURSE_EMAIL = "priya@example.com"
+PASSWORD = "quiet morning walks"
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    # Poll every second, so the test sees a new entry arrive without waiting 30.
+    return create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db"),
+                       "CARE_POLL_SECONDS": 1})
+
+
+@pytest.fixture
+def care_world(live_app):
+    """A team with one nurse who can sign in."""
+    db = connect(live_app.config["JOURNAL_DB"])
+    try:
+        password_hash = live_app.extensions["passwords"].hash(PASSWORD)
+        team_id = teams.create_team(db, "Breast Care Team")
+        nurse_id = accounts.create_user(db, NURSE_EMAIL, password_hash, role="nurse",
+                                        first_name="Priya")
+        teams.put_nurse_in_team(db, nurse_id, team_id)
+        yield db, team_id
+    finally:
+        db.close()
+
+
+def sign_in(page, server, email, password=PASSWORD):
+    page.context.clear_cookies()
+    page.goto(server.url + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_up(page, server, email="sam@example.com", name="Sam"):
+    page.goto(server.url + "/sign-up")
+    page.get_by_label("First name (optional)").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+
+
+def test_nurse_code_patient_connects_shares_and_sees_it_reviewed(phone, desktop, server,
+                                                                  care_world, shoot):
+    nurse, patient = desktop, phone
+
+    # The nurse makes a code for one named patient.
+    sign_in(nurse, server, NURSE_EMAIL)
+    expect(nurse).to_have_url(re.compile(r"/care$"))
+    nurse.get_by_role("link", name="Make a join code").click()
+    nurse.get_by_label("Patient's full name").fill("Sam Taylor")
+    nurse.get_by_label("Date of birth").fill("1971-04-12")
+    nurse.get_by_label("Hospital number (optional)").fill("RX4471")
+    nurse.get_by_role("button", name="Make code").click()
+    code = nurse.locator(".code span[aria-hidden=true]").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{3}-[A-Z0-9]{3}", code)
+    shoot(nurse, "nurse-code")
+
+    # The patient connects with it on her phone.
+    sign_up(patient, server)
+    patient.get_by_role("link", name="Care team").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Connect to my care team")
+    patient.get_by_label("Join code").fill(code.lower())
+    patient.get_by_label("Your date of birth").fill("1971-04-12")
+    patient.get_by_role("button", name="Continue").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Check before you connect")
+    expect(patient.locator("main")).to_contain_text("They know you as Sam Taylor")
+    expect(patient.locator("main")).to_contain_text("Not for urgent help")
+    shoot(patient, "consent")
+    patient.get_by_role("button", name="Agree and connect").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Your care team")
+    shoot(patient, "care-team")
+
+    # She checks in at distress 8 and shares that check-in.
+    nurse.goto(server.url + "/care")
+    expect(nurse.locator("#inbox")).to_contain_text("Nothing to show")
+    patient.get_by_role("link", name="Home").click()
+    patient.locator("label[for=d8]").click()
+    patient.get_by_label("Note (optional)").fill("Could not sleep at all.")
+    patient.get_by_role("button", name="Save check-in").click()
+    entry = patient.locator("#latest .entry").first
+    entry.get_by_role("button", name=re.compile("Share with your care team")).click()
+    expect(entry.locator(".shared-with")).to_have_text("Shared with Breast Care Team")
+    expect(patient.locator("#announce")).to_contain_text("Shared with Breast Care Team")
+
+    # It reaches the nurse's open inbox by polling, flagged, with who it is.
+    item = nurse.locator(".inbox-item").first
+    expect(item).to_contain_text("Could not sleep at all.", timeout=15_000)
+    expect(item.locator(".who")).to_have_text("Sam Taylor")
+    expect(item).to_contain_text("Born 12 April 1971 · Hospital number RX4471")
+    expect(item.locator(".flag-concern")).to_have_text("High distress")
+    expect(item.locator(".flag-unreviewed")).to_have_text("Not yet reviewed")
+    shoot(nurse, "dashboard")
+
+    item.get_by_role("link", name="Sam Taylor").click()
+    expect(nurse.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
+    expect(nurse.locator(".stage")).to_have_text("No scan added yet")
+    shoot(nurse, "patient-view")
+    nurse.get_by_role("button", name=re.compile("Mark reviewed")).click()
+    expect(nurse.locator(".reviewed")).to_contain_text("Reviewed by Priya on")
+    expect(nurse.locator("#announce")).to_contain_text("Marked as reviewed")
+
+    # The patient sees that her team has read it.
+    patient.get_by_role("link", name="Timeline", exact=True).click()
+    expect(patient.locator(".entry").first.locator(".seen")).to_contain_text(
+        "Seen by your care team on")
+    shoot(patient, "timeline-seen")
+    patient.get_by_role("link", name="Care team").click()
+    patient.get_by_role("link", name="Who has seen my entries").click()
+    expect(patient.locator(".events")).to_contain_text("Priya (Breast Care Team)")
+    shoot(patient, "who-has-seen")
+
+
+def add_patient_data(db, team_id, live_app):
+    """A connected patient with shared check-ins, a question and a scan, for the axe run."""
+    password_hash = live_app.extensions["passwords"].hash(PASSWORD)
+    patient_id = accounts.create_user(db, "sam@example.com", password_hash, first_name="Sam")
+    now = utc_now()
+    db.execute(
+        "INSERT INTO care_links (team_id, patient_id, held_name, held_dob, held_hospital_number,"
+        " connected_at) VALUES (?, ?, 'Sam Taylor', '1971-04-12', 'RX4471', ?)",
+        [team_id, patient_id, utc_iso(now)],
+    )
+    from datetime import timedelta
+
+    for days, score, note in [(6, 3, "Slept well."), (5, 3, ""), (4, 4, "Busy day."),
+                              (3, 6, "Worried."), (2, 7, "I can't cope today."),
+                              (1, 8, "Bad night.")]:
+        db.execute(
+            "INSERT INTO entries (patient_id, created_at, distress, note, shared)"
+            " VALUES (?, ?, ?, ?, 1)",
+            [patient_id, utc_iso(now - timedelta(days=days)), score, note],
+        )
+    db.execute(
+        "INSERT INTO questions (patient_id, text, shared, created_at)"
+        " VALUES (?, 'When will I hear about my results?', 1, ?)", [patient_id, utc_iso(now)])
+    db.execute(
+        "INSERT INTO scans (patient_id, kind, appointment_at, created_at)"
+        " VALUES (?, 'liver-ultrasound', ?, ?)",
+        [patient_id, utc_iso(now - timedelta(days=16)), utc_iso(now)])
+    link_id = db.execute("SELECT id FROM care_links").fetchone()[0]
+    return link_id
+
+
+def check_axe(page, name, shoot):
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        results = Axe().run(page)
+        assert results.violations_count == 0, f"{name} ({scheme}):\n{results.generate_report()}"
+    page.emulate_media(color_scheme="light")
+
+
+def test_care_pages_have_no_axe_violations_in_light_and_dark(phone, desktop, server,
+                                                            care_world, live_app, shoot):
+    db, team_id = care_world
+    link_id = add_patient_data(db, team_id, live_app)
+    password_hash = live_app.extensions["passwords"].hash(PASSWORD)
+    accounts.create_user(db, "ada@example.com", password_hash, role="admin", first_name="Ada")
+
+    sign_in(desktop, server, NURSE_EMAIL)
+    for path, name in [("/care", "dashboard"), (f"/care/patients/{link_id}", "patient"),
+                       ("/care/codes", "codes"), (f"/care/patients/{link_id}/discharge",
+                                                  "discharge")]:
+        desktop.goto(server.url + path)
+        check_axe(desktop, name, shoot)
+    desktop.goto(server.url + "/care?flag=concern")
+    expect(desktop.locator(".inbox-item")).to_have_count(2)
+    shoot(desktop, "dashboard-concern-filter")
+    desktop.goto(server.url + f"/care/patients/{link_id}")
+    expect(desktop.locator(".stage")).to_have_text("Results overdue, day 16 of waiting")
+    shoot(desktop, "patient-view-overdue")
+    desktop.emulate_media(color_scheme="dark")
+    shoot(desktop, "patient-view-dark")
+    desktop.emulate_media(color_scheme="light")
+
+    sign_in(phone, server, "sam@example.com")
+    for path, name in [("/care-team", "care-team"), ("/care-team/seen", "seen"),
+                       ("/care-team/disconnect", "disconnect"), ("/timeline", "timeline"),
+                       ("/home", "home")]:
+        phone.goto(server.url + path)
+        check_axe(phone, name, shoot)
+    phone.goto(server.url + "/care-team")
+    shoot(phone, "care-team-connected")
+
+    other = phone.context.new_page()
+    phone.context.clear_cookies()
+    sign_up(other, server, email="new@example.com", name="Nia")
+    other.goto(server.url + "/care-team")
+    check_axe(other, "connect", shoot)
+    other.get_by_role("button", name="Continue").click()
+    expect(other.locator(".error").first).to_be_visible()
+    check_axe(other, "connect-errors", shoot)
+    shoot(other, "connect-errors")
+
+    sign_in(desktop, server, "ada@example.com")
+    desktop.goto(server.url + "/admin")
+    check_axe(desktop, "admin", shoot)
+
+    # No horizontal scroll at the smallest phone width, for patients or nurses.
+    phone.set_viewport_size({"width": 320, "height": 700})
+    for email, paths in [
+        ("sam@example.com", ("/care-team", "/care-team/seen", "/timeline")),
+        (NURSE_EMAIL, ("/care", f"/care/patients/{link_id}", "/care/codes")),
+    ]:
+        sign_in(phone, server, email)
+        for path in paths:
+            phone.goto(server.url + path)
+            assert phone.evaluate("document.documentElement.scrollWidth <= 320"), path
