@@ -75,8 +75,9 @@ def init_app(app):
         private = request.endpoint not in PUBLIC_ENDPOINTS or getattr(g, "user", None)
         if private and request.endpoint not in SAME_FOR_EVERYONE:
             h["Cache-Control"] = "no-store"
-        h.add("Vary", "HX-Request")
-        h.add("Vary", "Cookie")
+        if request.endpoint not in SAME_FOR_EVERYONE:
+            h.add("Vary", "HX-Request")
+            h.add("Vary", "Cookie")
         return response
 
     @app.errorhandler(CSRFError)
