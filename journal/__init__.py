@@ -18,11 +18,12 @@ def create_app(overrides=None):
     app.config.update(config_module.load(overrides))
 
     from . import accounts, auth, checkins, db, migrations, pages, security, templating
-    from . import compression, pwa
 
     db.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    from . import compression, pwa
+
     compression.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp, pwa.bp):
