@@ -32,6 +32,9 @@ TOUCH_EVERY = timedelta(minutes=1)
 @bp.before_app_request
 def load_user():
     g.user = None
+    # Static files are the same for everyone: no session read, no query, no Vary: Cookie.
+    if request.endpoint == "static":
+        return
     token = session.get("token")
     if not token:
         return

@@ -62,8 +62,8 @@ def check_in():
     if is_htmx():
         saved = entries.entry_for(db, entry_id, g.user)
         if _from_check_in_page():
-            return page("journal/check_in.html", ["checkin_form"],
-                        **home_context(db, saved=saved))
+            # The check-in page shows home's form block and nothing else of home.
+            return page("journal/home.html", ["checkin_form"], **home_context(db, saved=saved))
         return page(
             "journal/home.html",
             ["checkin_form", "today", "latest"],

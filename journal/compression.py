@@ -36,8 +36,8 @@ def worth_compressing(mimetype, status, size, already_encoded):
     """True for a text answer with a body big enough to gain from gzip."""
     return (
         mimetype in TEXT_TYPES
-        and 200 <= status < 300
-        and status not in (204, 206)
+        and status >= 200
+        and status not in (204, 206, 304)
         and not already_encoded
         and size >= MIN_SIZE
     )
