@@ -35,6 +35,15 @@ SAME_FOR_EVERYONE = {"static", "pwa.manifest", "pwa.service_worker", "pwa.offlin
 CLEAR_SITE_DATA = '"cache", "storage"'
 
 
+DOCUMENT_ONLY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
 def clear_site_data(response):
     """Ask the browser to forget what this site stored on the device; returns the response."""
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -78,6 +87,11 @@ def init_app(app):
         if request.endpoint not in SAME_FOR_EVERYONE:
             h.add("Vary", "HX-Request")
             h.add("Vary", "Cookie")
+        if request.endpoint == "static" and response.mimetype != "image/svg+xml":
+            # Stylesheets, scripts and images are not documents: the page's own policies
+            # govern them, and each file's answer is a few hundred bytes lighter on a phone.
+            for name in DOCUMENT_ONLY_HEADERS:
+                h.pop(name, None)
         return response
 
     @app.errorhandler(CSRFError)

@@ -254,3 +254,13 @@ def test_forms_keep_drafts_and_sign_out_clears_them(client, signed_in, db, patie
     assert f'data-draft-form="entry-{entry_id}"' in edit
     assert f'data-draft-page="/entries/{entry_id}/edit"' in edit
     assert csrf_from(edit)
+
+
+def test_static_files_carry_only_the_headers_that_matter_to_them(client):
+    with client.get("/static/app.css") as css:
+        assert css.headers["X-Content-Type-Options"] == "nosniff"
+        assert "Content-Security-Policy" not in css.headers
+    with client.get("/static/icon.svg") as svg:  # an SVG opened alone is a document
+        assert "Content-Security-Policy" in svg.headers
+    page = client.get("/")
+    assert "Content-Security-Policy" in page.headers and page.headers["X-Frame-Options"] == "DENY"

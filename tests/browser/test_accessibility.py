@@ -107,8 +107,9 @@ def by_name(spec):
 
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("spec", PAGES, ids=by_name)
-def test_axe_finds_no_violations(visit, spec, theme):
+def test_axe_finds_no_violations(visit, spec, theme, shoot):
     page = visit(spec, theme)
+    shoot(page, theme)
     dark = page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
     assert dark == (theme == "dark")
     results = Axe().run(page)
