@@ -125,8 +125,13 @@ def run_lighthouse(name, url, cookie):
         command.append("--extra-headers=" + json.dumps({"Cookie": f"{COOKIE}={cookie}"}))
     env = dict(os.environ)
     env.setdefault("CHROME_PATH", "/usr/bin/chromium")
-    subprocess.run(command, check=True, env=env)  # noqa: S603 - the pinned Lighthouse
-    return json.loads(out.read_text())
+    # On a busy machine Chromium sometimes loses the trace (NO_NAVSTART): try once more.
+    for attempt in (1, 2):
+        done = subprocess.run(command, env=env)  # noqa: S603 - the pinned Lighthouse
+        if done.returncode == 0:
+            return json.loads(out.read_text())
+        print(f"Lighthouse failed on {url} (attempt {attempt})", file=sys.stderr)
+    raise SystemExit(f"Lighthouse failed twice on {url}")
 
 
 def summarise(name, report):
