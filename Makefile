@@ -30,3 +30,13 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+## Lighthouse (pinned in package.json) in mobile mode on five pages of a demo server; prints
+## the scores and transferred bytes. A benchmark, not part of `make test`.
+.PHONY: lighthouse
+lighthouse: $(STAMP) node_modules/.installed
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python scripts/lighthouse.py
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@

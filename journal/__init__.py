@@ -25,12 +25,14 @@ def create_app(overrides=None):
         care,
         care_cli,
         checkins,
+        compression,
         db,
         guidance,
         help_views,
         migrations,
         pages,
         privacy,
+        pwa,
         scans_views,
         security,
         staff_admin,
@@ -41,9 +43,10 @@ def create_app(overrides=None):
     db.init_app(app)
     templating.init_app(app)
     guidance.init_app(app)
+    compression.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     blueprints = (pages, auth, checkins, scans_views, help_views, trend_views, care, admin,
-                  account, privacy)
+                  account, privacy, pwa)
     for module in blueprints:
         app.register_blueprint(module.bp)
     staff_admin.init_app(app)

@@ -21,7 +21,7 @@ from flask import (
 from . import accounts, consent, guard, recovery, session_rules, sessions
 from .clock import parse_utc, utc_now
 from .db import get_db
-from .security import stale_form_view
+from .security import clear_site_data, stale_form_view
 
 bp = Blueprint("auth", __name__)
 
@@ -46,6 +46,9 @@ EXPIRED_MESSAGE = "You were signed out to keep your account safe. Please sign in
 def load_user():
     g.user = None
     g.pending = None
+    # Static files are the same for everyone: no session read, no query, no Vary: Cookie.
+    if request.endpoint == "static":
+        return
     token = session.get("token")
     if not token:
         return
@@ -236,7 +239,8 @@ def sign_out():
         sessions.end(get_db(), token)
     session.clear()
     flash("You have signed out.")
-    return redirect(url_for("pages.landing"), code=303)
+    # Phones are shared: drafts and stored files go with the session.
+    return clear_site_data(redirect(url_for("pages.landing"), code=303))
 
 
 @stale_form_view("auth.sign_in")

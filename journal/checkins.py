@@ -1,5 +1,7 @@
 """The patient's journal: home, check-ins, timeline, search, edit and delete."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from . import content, entries, guidance
@@ -42,6 +44,19 @@ def _reach_out(values):
     return content.is_concerning(distress, words, guidance.safety())
 
 
+@bp.route("/check-in")
+@login_required(role="patient")
+def check_in_page():
+    """The check-in form on its own: the app's shortcut, and quick on a slow phone."""
+    return page("journal/check_in.html", [], **home_context(get_db()))
+
+
+def _from_check_in_page():
+    """True when htmx sends the form from the check-in page, which has no home sections."""
+    here = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return here == url_for("journal.check_in_page")
+
+
 @bp.route("/check-in", methods=["POST"])
 @login_required(role="patient")
 def check_in():
@@ -61,6 +76,10 @@ def check_in():
     reach_out = _reach_out(values)
     if is_htmx():
         saved = entries.entry_for(db, entry_id, g.user)
+        if _from_check_in_page():
+            # The check-in page shows home's form block and nothing else of home.
+            return page("journal/home.html", ["checkin_form"], reach_out=reach_out,
+                        **home_context(db, saved=saved))
         body, status = page(
             "journal/home.html",
             ["checkin_form", "today", "latest"],

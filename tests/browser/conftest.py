@@ -83,10 +83,11 @@ def server(live_app):
         yield live
 
 
-def _context(browser, viewport, color_scheme):
+def _context(browser, viewport, color_scheme, **options):
     context = browser.new_context(
         viewport=viewport, color_scheme=color_scheme, locale="en-GB",
         timezone_id="Europe/London", is_mobile=viewport is PHONE, has_touch=viewport is PHONE,
+        **options,
     )
     context.set_default_timeout(10_000)
     return context
@@ -128,3 +129,94 @@ def shoot(request):
         return path
 
     return take
+
+
+# Phone-ready (issue 5): a server shared by a module's read-only tests, accounts made
+# straight in the database, and signing in through the real form.
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One live server for a whole module, for tests that only read: quicker than one each."""
+    folder = tmp_path_factory.mktemp("shared")
+    app = create_app({"MODE": "test", "JOURNAL_DB": str(folder / "journal.db")})
+    with LiveServer(app) as live:
+        yield live
+
+
+def add_account(app, email, role="patient", first_name="Sam", notes=()):
+    """Make an account (and check-ins with these notes) in the server's database."""
+    from journal import accounts, entries
+    from journal.db import connect
+
+    db = connect(app.config["JOURNAL_DB"])
+    try:
+        password_hash = app.extensions["passwords"].hash(PASSWORD)
+        user_id = accounts.create_user(db, email, password_hash, role=role,
+                                       first_name=first_name)
+        ids = [
+            entries.create(db, user_id, {"distress": 4, "feelings": ["anxious"],
+                                         "topics": ["results"], "note": note})
+            for note in notes
+        ]
+    finally:
+        db.close()
+    return user_id, ids
+
+
+def sign_in_through_form(page, server, email, then="/home"):
+    """Sign in with the real form and wait until the browser lands on `then`."""
+    page.goto(server.url + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server.url + then)
+
+
+@pytest.fixture(scope="session")
+def make_account():
+    """add_account, for tests (conftest modules are not imported by name)."""
+    return add_account
+
+
+@pytest.fixture(scope="session")
+def sign_in_form():
+    """sign_in_through_form, for tests."""
+    return sign_in_through_form
+
+
+@pytest.fixture(scope="session")
+def make_context(browser):
+    """make_context("phone" or "desktop", "light" or "dark", **options): a fresh context
+    shaped like the phone and desktop fixtures; the caller closes it."""
+
+    def make(size, color_scheme="light", **options):
+        return _context(browser, {"phone": PHONE, "desktop": DESKTOP}[size], color_scheme,
+                        **options)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sign_in_cookie():
+    """sign_in_cookie(context, server, email): sign in without the form, by giving the
+    browser a fresh session cookie; quick, for tests about what comes after sign-in."""
+    from journal import accounts, sessions
+    from journal.db import connect
+
+    def sign_in(context, server, email):
+        app = server.app
+        db = connect(app.config["JOURNAL_DB"])
+        try:
+            token = sessions.start(db, accounts.user_by_email(db, email)["id"])
+        finally:
+            db.close()
+        value = app.session_interface.get_signing_serializer(app).dumps(
+            {"token": token, "_permanent": True}
+        )
+        context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": value,
+                              "url": server.url, "httpOnly": True, "secure": True,
+                              "sameSite": "Lax"}])
+
+    return sign_in
