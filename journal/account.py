@@ -23,9 +23,12 @@ from .web import is_htmx
 bp = Blueprint("account", __name__)
 
 # Pages a person may still open while a step is owed (new password, privacy notice).
+# The app's shell (service worker, manifest, offline page) holds nothing private and a
+# redirect would break its install; help stays in reach from every page.
 OPEN_DURING_STEPS = {
     "static", "auth.sign_out", "pages.healthz", "privacy.notice", "privacy.agree_again",
-    "account.change_password",
+    "account.change_password", "pwa.service_worker", "pwa.manifest", "pwa.offline",
+    "help.help_page", "help.about",
 }
 
 
@@ -34,13 +37,12 @@ def owed_steps():
     """Send a signed-in person to a step they owe before anything else."""
     if g.get("user") is None or request.endpoint in OPEN_DURING_STEPS:
         return None
-    db = get_db()
-    row = db.execute(
-        "SELECT password_expires_at FROM users WHERE id = ?", [g.user.id]
-    ).fetchone()
-    agreed = consent.latest_agreement(db, g.user.id)
+    # Only patients agree to the notice: staff requests (such as the inbox poll) read
+    # nothing more than the user row already loaded.
+    agreed = consent.latest_agreement(get_db(), g.user.id) if g.user.role == "patient" else None
     step = session_rules.next_step(
-        g.user.role, bool(row[0]), agreed["version"] if agreed else None, consent.VERSION
+        g.user.role, g.user.temporary_password, agreed["version"] if agreed else None,
+        consent.VERSION,
     )
     # A post that saves what a patient wrote still goes through: nothing typed is lost,
     # and the next page asks them.

@@ -26,6 +26,8 @@ class User:
     first_name: str
     role: str
     share_by_default: bool
+    # A temporary password (from an admin's reset) must be changed before anything else.
+    temporary_password: bool = False
 
     @classmethod
     def from_row(cls, row):
@@ -35,6 +37,7 @@ class User:
             first_name=row["first_name"],
             role=row["role"],
             share_by_default=bool(row["share_by_default"]),
+            temporary_password=bool(row["password_expires_at"]),
         )
 
 

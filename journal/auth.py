@@ -28,15 +28,12 @@ bp = Blueprint("auth", __name__)
 # Writing last_seen on every request would turn each read into a write.
 TOUCH_EVERY = timedelta(minutes=1)
 # Endpoints the page calls by itself (polls): they are not the person doing anything, so
-# they never refresh last_seen_at and cannot keep an idle session alive.
+# they refresh neither last_seen_at nor the cookie's "seen" and cannot keep an idle
+# session alive.
 PASSIVE_ENDPOINTS = set()
 # Where each role starts after signing in.
 HOME_FOR_ROLE = {"patient": "journal.home", "nurse": "care.dashboard", "admin": "admin.teams"}
 
-
-# Endpoints that must not count as activity for the idle timeout, such as a page's
-# background poll: being left open is not being used.
-PASSIVE_ENDPOINTS = set()
 
 IDLE_MESSAGE = "You were signed out because Waiting Well was not used for a while."
 EXPIRED_MESSAGE = "You were signed out to keep your account safe. Please sign in again."

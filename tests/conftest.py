@@ -82,17 +82,7 @@ class AuthActions:
 
     def totp_code(self, email):
         """A code the app would accept now, even just after another sign-in."""
-        database = connect(self.app.config["JOURNAL_DB"])
-        try:
-            row = accounts.user_by_email(database, email)
-            now, last = totp.step_at(utc_now()), row["totp_last_step"]
-            if last is not None and last >= now + totp.DRIFT_STEPS:
-                # Test shortcut: no unused step left within the drift, so forget the last.
-                database.execute("UPDATE users SET totp_last_step = NULL WHERE id = ?", [row["id"]])
-                last = None
-            return totp_at_step(row["totp_secret"], now if last is None else max(now, last + 1))
-        finally:
-            database.close()
+        return totp_code_for(self.app, email)
 
     def sign_out(self):
         return self.client.post("/sign-out", data={"csrf_token": self.token("/timeline")})
@@ -103,6 +93,22 @@ def totp_at_step(secret, step):
     import pyotp
 
     return pyotp.TOTP(secret).generate_otp(step)
+
+
+def totp_code_for(app, email):
+    """A code the app would accept now for this account (its secret must exist, as it does
+    once the code page has been shown), even just after another sign-in."""
+    database = connect(app.config["JOURNAL_DB"])
+    try:
+        row = accounts.user_by_email(database, email)
+        now, last = totp.step_at(utc_now()), row["totp_last_step"]
+        if last is not None and last >= now + totp.DRIFT_STEPS:
+            # Test shortcut: no unused step left within the drift, so forget the last.
+            database.execute("UPDATE users SET totp_last_step = NULL WHERE id = ?", [row["id"]])
+            last = None
+        return totp_at_step(row["totp_secret"], now if last is None else max(now, last + 1))
+    finally:
+        database.close()
 
 
 @pytest.fixture

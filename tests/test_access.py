@@ -113,7 +113,7 @@ def nurse_client(client, auth, nurse):
 @pytest.mark.parametrize(("method", "path"), PATIENT_ROUTES)
 def test_nurse_gets_403_on_patient_journal_pages(nurse_client, db, patient, method, path):
     entry_id = add_entry(db, patient.id, "Pat's words", deleted=path.endswith("/restore"))
-    token = csrf_from(nurse_client.get("/").get_data(as_text=True))
+    token = csrf_from(nurse_client.get("/", follow_redirects=True).get_data(as_text=True))
     before = snapshot(db, entry_id)
 
     response = request(nurse_client, method, path.format(id=entry_id), token)

@@ -9,6 +9,7 @@ import pytest
 from care_helpers import PASSWORD, add_entry, client_for, csrf_from, sign_in
 
 from journal import accounts, audit, teams
+from tests.conftest import AuthActions
 
 
 @pytest.fixture
@@ -55,8 +56,19 @@ def test_create_team_add_nurse_and_nurse_sets_password(app, db, runner):
     done = client.post(f"/set-password/{token}", data={"password": PASSWORD,
                                                         "csrf_token": csrf})
     assert done.status_code == 303 and done.location == "/sign-in"
-    signed_in = sign_in(app.test_client(), "priya@example.com")
+    # The new password is only the first step: at her first sign-in she sets up the app.
+    nurse = app.test_client()
+    first = sign_in(nurse, "priya@example.com")
+    assert first.status_code == 303 and first.location == "/sign-in/code"
+    set_up = nurse.get("/sign-in/code").get_data(as_text=True)
+    assert "Set up two-step sign-in" in set_up
+    assert nurse.get("/care").status_code == 302  # not signed in without the code
+    signed_in = nurse.post("/sign-in/code", data={
+        "code": AuthActions(nurse).totp_code("priya@example.com"),
+        "csrf_token": csrf_from(set_up)})
     assert signed_in.status_code == 303 and signed_in.location == "/care"
+    assert nurse.get("/care").status_code == 200
+    assert accounts.user_by_email(db, "priya@example.com")["totp_confirmed_at"]
     # The link works once.
     assert client.get(f"/set-password/{token}").status_code == 404
 

@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from care_helpers import add_entry, client_for, link_patient, make_account, sign_in
+from care_helpers import add_entry, client_for, link_patient, make_account
 
 from journal import db as db_module
 from journal import inbox
 from journal.clock import utc_iso, utc_now
+from tests.conftest import AuthActions
 
 
 @pytest.fixture
@@ -193,20 +194,43 @@ def test_every_change_a_nurse_could_see_ends_the_quiet_polls(app, db, patient, t
     assert client.get(url).status_code == 200
 
 
+def last_used(client, db):
+    """The live session's stored last use, and the exact one in the signed cookie."""
+    stored = db.execute("SELECT last_seen_at FROM sessions WHERE ended_at IS NULL").fetchone()
+    with client.session_transaction() as session:
+        return stored[0] if stored else None, session.get("seen")
+
+
+def set_last_used(client, db, moment):
+    db.execute("UPDATE sessions SET last_seen_at = ? WHERE ended_at IS NULL", [utc_iso(moment)])
+    with client.session_transaction() as session:
+        session["seen"] = moment.timestamp()
+
+
 def test_a_poll_is_not_activity_for_the_idle_timeout(app, db, patient, team, team_nurse,
                                                      linked):
     client, _ = client_for(app, "priya@example.com")
     url = poll_url(client.get("/care").get_data(as_text=True))
-    earlier = utc_iso(utc_now() - timedelta(minutes=10))
-    db.execute("UPDATE sessions SET last_seen_at = ?", [earlier])
+    earlier = utc_now() - timedelta(minutes=10)
+    set_last_used(client, db, earlier)
 
     assert client.get(url).status_code == 204
     add_entry(db, patient, distress=3, shared=True)
     assert client.get(url).status_code == 200
-    assert db.execute("SELECT last_seen_at FROM sessions").fetchone()[0] == earlier
+    # Neither the stored time nor the cookie's exact time moved.
+    assert last_used(client, db) == (utc_iso(earlier), earlier.timestamp())
 
     client.get("/care")
-    assert db.execute("SELECT last_seen_at FROM sessions").fetchone()[0] > earlier
+    stored, seen = last_used(client, db)
+    assert stored > utc_iso(earlier) and seen > earlier.timestamp()
+
+    # Left open for 15 minutes with only the poll running, the session ends.
+    set_last_used(client, db, utc_now() - timedelta(minutes=15, seconds=5))
+    response = client.get(url, headers={"HX-Request": "true",
+                                        "HX-Current-URL": "http://localhost/care"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/sign-in")
+    assert last_used(client, db)[0] is None
 
 
 def test_reading_the_inbox_is_audited_per_patient_and_a_quiet_poll_is_not(
@@ -312,8 +336,9 @@ def test_nurse_without_a_team_is_told_so(app, db, nurse):
 def test_sign_in_takes_each_role_to_its_own_start(app, db, patient, team_nurse, admin):
     for email, start in [("pat@example.com", "/home"), ("priya@example.com", "/care"),
                          ("admin@example.com", "/admin")]:
-        response = sign_in(app.test_client(), email)
-        assert response.location == start
+        # Staff give their second factor first (the helper does); then they reach their start.
+        response = AuthActions(app.test_client()).sign_in(email)
+        assert response.status_code == 303 and response.location == start
 
 
 

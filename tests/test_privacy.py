@@ -76,3 +76,15 @@ def test_signing_out_stays_possible_while_asked(client, signed_in, monkeypatch):
     token = csrf_from(client.get("/privacy/agree").get_data(as_text=True))
     response = client.post("/sign-out", data={"csrf_token": token})
     assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+def test_the_app_shell_and_help_stay_open_while_asked(client, signed_in, monkeypatch):
+    # A redirected service worker fails to install, and help must never be out of reach.
+    monkeypatch.setattr(consent, "VERSION", "2099-01")
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert client.get("/manifest.webmanifest").status_code == 200
+    assert client.get("/offline").status_code == 200
+    assert "Samaritans" in client.get("/help").get_data(as_text=True)
+    assert client.get("/about-information").status_code == 200
+    assert client.get("/home").headers["Location"] == "/privacy/agree"

@@ -46,7 +46,7 @@ def test_first_sign_in_sets_up_the_app_then_signs_in(client, nurse, db):
     assert totp.grouped(secret) in client.get("/sign-in/code").get_data(as_text=True)
 
     response = post_code(client, now_code(db, nurse.email))
-    assert response.status_code == 303 and response.headers["Location"] == "/account"
+    assert response.status_code == 303 and response.headers["Location"] == "/care"
     row = accounts.user_by_email(db, nurse.email)
     assert row["totp_confirmed_at"] and row["totp_last_step"] == totp.step_at(utc_now())
     [active] = live(db, nurse.id)
@@ -139,7 +139,7 @@ def test_demo_nurse_needs_no_code_in_demo_mode_only(tmp_path):
     client = demo.test_client()
     response = AuthActions(client).sign_in("nurse@example.com", "waiting-well-demo",
                                            second_factor=False)
-    assert response.status_code == 303 and response.headers["Location"] == "/account"
+    assert response.status_code == 303 and response.headers["Location"] == "/care"
     assert "This demo account can sign in without a code" in client.get("/account").get_data(
         as_text=True)
     # Another nurse on the same demo server still needs one.

@@ -147,7 +147,7 @@ def shared_server(tmp_path_factory):
 
 def add_account(app, email, role="patient", first_name="Sam", notes=()):
     """Make an account (and check-ins with these notes) in the server's database."""
-    from journal import accounts, entries
+    from journal import accounts, consent, entries
     from journal.db import connect
 
     db = connect(app.config["JOURNAL_DB"])
@@ -155,6 +155,8 @@ def add_account(app, email, role="patient", first_name="Sam", notes=()):
         password_hash = app.extensions["passwords"].hash(PASSWORD)
         user_id = accounts.create_user(db, email, password_hash, role=role,
                                        first_name=first_name)
+        if role == "patient":
+            consent.agree(db, user_id)  # as sign-up does, so pages open without the notice step
         ids = [
             entries.create(db, user_id, {"distress": 4, "feelings": ["anxious"],
                                          "topics": ["results"], "note": note})

@@ -54,8 +54,12 @@ def test_nurse_sets_up_two_step_sign_in_then_signs_in_with_a_code(desktop, serve
 
     page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Finish set-up").click()
-    expect(page).to_have_url(re.compile(r"/account$"))
+    # Signed in, on the nurse's own start page: the inbox.
+    expect(page).to_have_url(re.compile(r"/care$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
     expect(page.locator(".flash")).to_contain_text("Two-step sign-in is set up")
+    page.get_by_role("link", name="Account").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
     expect(page.get_by_text(re.compile(r"On since \d+ \w+ \d{4}"))).to_be_visible()
     shoot(page, "account")
     assert_accessible(page, "account")
@@ -72,7 +76,7 @@ def test_nurse_sets_up_two_step_sign_in_then_signs_in_with_a_code(desktop, serve
     # The next time step's code (an app a little ahead) works once.
     page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).at(time.time() + 30))
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(page).to_have_url(re.compile(r"/care$"))
     assert page.viewport_size == {"width": 1280, "height": 800}
 
 

@@ -15,6 +15,7 @@ from journal.db import connect
 BOTH_SIZES = pytest.mark.parametrize("patient_page", ["phone", "desktop"], indirect=True)
 EMAIL = "sam@example.com"
 NOTE = "The scan letter came today. Fasting from 7am."
+ANSWER = "A walk by the canal."  # to the day's question, which sits above the note
 
 # Offline and failing saves make the browser log errors on purpose.
 pytestmark = pytest.mark.console_errors_expected
@@ -35,7 +36,8 @@ def patient_page(request, server, make_context, make_account, sign_in_cookie):
 def stored_entries(server):
     db = connect(server.app.config["JOURNAL_DB"])
     try:
-        return list(db.query("SELECT id, client_id, distress, note FROM entries ORDER BY id"))
+        return list(db.query(
+            "SELECT id, client_id, distress, note, prompt_answer FROM entries ORDER BY id"))
     finally:
         db.close()
 
@@ -73,11 +75,13 @@ def fill_check_in(page):
     page.locator("label[for=f-worried]").click()
     page.locator("label[for=t-results]").click()
     page.get_by_label("Note (optional)").fill(NOTE)
+    page.locator("#prompt_answer").fill(ANSWER)
     return page.locator("input[data-client-id]").input_value()
 
 
 def expect_form_kept(page):
     expect(page.get_by_label("Note (optional)")).to_have_value(NOTE)
+    expect(page.locator("#prompt_answer")).to_have_value(ANSWER)
     expect(page.locator("#d7")).to_be_checked()
     expect(page.locator("#f-worried")).to_be_checked()
     expect(page.locator("#t-results")).to_be_checked()
@@ -103,7 +107,7 @@ def test_draft_is_kept_per_account_as_the_person_types(patient_page, server):
     assert key == f"ww-draft:{account}:checkin"
     assert draft["clientId"] == client_id
     assert draft["values"] == {"distress": ["7"], "feelings": ["worried"], "topics": ["results"],
-                               "note": [NOTE]}
+                               "note": [NOTE], "prompt_answer": [ANSWER]}
     page.reload()
     expect_form_kept(page)
     expect(page.locator("#checkin .form-message")).to_contain_text("not saved yet")
@@ -132,6 +136,7 @@ def test_offline_save_keeps_the_words_and_retry_saves_once(patient_page, server,
     expect(page.locator(".saved")).to_contain_text("Saved at")
     [entry] = stored_entries(server)
     assert entry["client_id"] == client_id and entry["note"] == NOTE and entry["distress"] == 7
+    assert entry["prompt_answer"] == ANSWER
     assert drafts(page) == []
 
 
