@@ -18,6 +18,7 @@ def create_app(overrides=None):
     app.config.update(config_module.load(overrides))
 
     from . import accounts, auth, checkins, db, migrations, pages, security, templating
+    from .data_rights import bp as data_rights_bp
 
     db.init_app(app)
     security.init_app(app)
@@ -25,6 +26,7 @@ def create_app(overrides=None):
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(data_rights_bp)
 
     connection = db.connect(app.config["JOURNAL_DB"])
     try:
