@@ -18,9 +18,11 @@ def create_app(overrides=None):
     app.config.update(config_module.load(overrides))
 
     from . import accounts, auth, checkins, db, migrations, pages, security, templating
+    from .backups import init_app as init_backups
     from .data_rights import bp as data_rights_bp
 
     db.init_app(app)
+    init_backups(app)
     security.init_app(app)
     templating.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
