@@ -66,7 +66,7 @@ def entry_ids(path):
 def test_backup_during_writes_then_restore_keeps_every_entry_committed_before_it(
     app, db, patient, tmp_path
 ):
-    fill(db, patient.id, 20_000)
+    fill(db, patient.id, 8_000)
     live = app.config["JOURNAL_DB"]
     writer = Writer(live, patient.id)
     writer.start()
