@@ -20,10 +20,12 @@ def create_app(overrides=None):
     from . import accounts, auth, checkins, db, migrations, pages, security, templating
     from .backups import init_app as init_backups
     from .data_rights import bp as data_rights_bp
+    from .unavailable import init_app as init_unavailable
 
     db.init_app(app)
     init_backups(app)
     security.init_app(app)
+    init_unavailable(app)
     templating.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     for blueprint in (pages.bp, auth.bp, checkins.bp):

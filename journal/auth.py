@@ -43,7 +43,11 @@ def load_user():
     g.user = accounts.user_by_id(db, row["user_id"])
     g.session_id = row["id"]
     if utc_now() - parse_utc(row["last_seen_at"]) > TOUCH_EVERY:
-        sessions.touch(db, row["id"])
+        try:
+            sessions.touch(db, row["id"])
+        except sqlite3.OperationalError as error:
+            # A full or read-only database must still let people read their journal.
+            current_app.logger.warning("Session not touched: %s", error)
 
 
 def safe_next(target):

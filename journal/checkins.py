@@ -1,11 +1,14 @@
 """The patient's journal: home, check-ins, timeline, search, edit and delete."""
 
+import sqlite3
+
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from . import entries
 from .auth import login_required
 from .db import get_db
 from .security import stale_form_view
+from .unavailable import keeps_draft
 from .web import is_htmx, page
 
 bp = Blueprint("journal", __name__)
@@ -80,7 +83,10 @@ def _before_id():
 @login_required(role="patient")
 def timeline():
     db = get_db()
-    entries.purge_deleted(db, g.user.id)
+    try:
+        entries.purge_deleted(db, g.user.id)
+    except sqlite3.OperationalError:
+        pass  # tidying can wait: a full or read-only database must still show the timeline
     found, more = entries.page(db, g.user.id, before_id=_before_id())
     # A later page starts mid-day when the day's heading was already shown.
     last_day = request.args.get("after_day")
@@ -188,3 +194,22 @@ def restore(entry_id):
         return page("journal/entry.html", ["entry_card"], entry=entry)
     flash("Entry restored." if restored else "That entry can no longer be brought back.")
     return redirect(url_for("journal.timeline", _anchor=f"entry-{entry.id}"), code=303)
+
+
+@keeps_draft("journal.check_in")
+def check_in_not_saved(message):
+    if g.user is None or g.user.role != "patient":
+        return None
+    values, _ = entries.check_entry(request.form)
+    return page("journal/home.html", ["checkin_form"], status=503,
+                **home_context(get_db(), values, {"form": message}))
+
+
+@keeps_draft("journal.save")
+def edit_not_saved(message):
+    if g.user is None or g.user.role != "patient":
+        return None
+    entry = entries.entry_for(get_db(), request.view_args["entry_id"], g.user)
+    values, _ = entries.check_entry(request.form)
+    return page("journal/edit.html", ["edit_form"], status=503, entry=entry, values=values,
+                errors={"form": message}, feelings=entries.FEELINGS, topics=entries.TOPICS)
