@@ -92,3 +92,18 @@ def signed_in(patient, auth):
     response = auth.sign_in()
     assert response.status_code == 303
     return auth.token("/home")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the figures that tests recorded (fault runs, fuzzed input counts)."""
+    lines = [
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "figures"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)
