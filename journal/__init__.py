@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
+from .converters import SQLiteInteger
 
 
 def create_app(overrides=None):
@@ -16,6 +17,8 @@ def create_app(overrides=None):
         static_folder=str(root / "static"),
     )
     app.config.update(config_module.load(overrides))
+    # Before any route is added: every <int:...> id must fit SQLite's INTEGER.
+    app.url_map.converters["int"] = SQLiteInteger
 
     from . import accounts, auth, checkins, db, migrations, pages, security, templating
     from .backups import init_app as init_backups

@@ -5,7 +5,7 @@ import sqlite3
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from . import entries
-from .auth import login_required
+from .auth import load_user, login_required
 from .db import get_db
 from .security import stale_form_view
 from .unavailable import keeps_draft
@@ -65,9 +65,17 @@ STALE = (
 )
 
 
+def _patient():
+    """The signed-in patient, or None; also in error handlers, where the CSRF check may
+    have stopped the request before the user was loaded."""
+    if "user" not in g:
+        load_user()
+    return g.user if g.user is not None and g.user.role == "patient" else None
+
+
 @stale_form_view("journal.check_in")
 def stale_check_in():
-    if g.user is None or g.user.role != "patient":
+    if _patient() is None:
         return None
     values, _ = entries.check_entry(request.form)
     return page("journal/home.html", ["checkin_form"], status=422,
@@ -76,7 +84,8 @@ def stale_check_in():
 
 def _before_id():
     raw = request.args.get("before", "")
-    return int(raw) if raw.isdigit() else None
+    # ASCII digits only, and few enough to fit SQLite's INTEGER.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 @bp.route("/timeline")
@@ -198,7 +207,7 @@ def restore(entry_id):
 
 @keeps_draft("journal.check_in")
 def check_in_not_saved(message):
-    if g.user is None or g.user.role != "patient":
+    if _patient() is None:
         return None
     values, _ = entries.check_entry(request.form)
     return page("journal/home.html", ["checkin_form"], status=503,
@@ -207,7 +216,7 @@ def check_in_not_saved(message):
 
 @keeps_draft("journal.save")
 def edit_not_saved(message):
-    if g.user is None or g.user.role != "patient":
+    if _patient() is None:
         return None
     entry = entries.entry_for(get_db(), request.view_args["entry_id"], g.user)
     values, _ = entries.check_entry(request.form)
