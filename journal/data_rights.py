@@ -31,7 +31,9 @@ def your_data():
     return render_template("data_rights/data.html")
 
 
-@bp.route("/data/download")
+# A POST with the CSRF token: an export is sensitive and costs work, so no other site may
+# start one (a GET could be sent by a link or an image on any page).
+@bp.route("/data/download", methods=["POST"])
 @login_required(role="patient")
 def download():
     now = utc_now()

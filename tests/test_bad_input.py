@@ -26,3 +26,8 @@ def test_an_id_too_big_for_the_database_is_not_found(client, signed_in, path):
 def test_a_strange_timeline_cursor_shows_the_first_page(client, signed_in, before):
     response = client.get("/timeline", query_string={"before": before})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH"])
+def test_methods_the_app_does_not_use_are_refused(client, method):
+    assert client.open("/", method=method).status_code == 405

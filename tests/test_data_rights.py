@@ -50,7 +50,7 @@ def test_download_holds_every_table_as_json_and_csv(client, db, patient, other_p
         [other_patient.id, utc_iso(utc_now()), "someone else's words"],
     )
 
-    response = client.get("/account/data/download")
+    response = client.post("/account/data/download", data={"csrf_token": signed_in})
 
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
@@ -78,7 +78,7 @@ def test_download_leaves_out_password_and_session_secrets(client, db, patient, s
     password_hash = db.execute("SELECT password_hash FROM users").fetchone()[0]
     token_hashes = [r[0] for r in db.execute("SELECT token_hash FROM sessions")]
 
-    files = open_zip(client.get("/account/data/download"))
+    files = open_zip(client.post("/account/data/download", data={"csrf_token": signed_in}))
 
     everything = "".join(files.values())
     assert password_hash not in everything
@@ -99,7 +99,7 @@ def test_a_new_table_with_patient_id_is_exported_and_erased_with_no_code_change(
     db.execute("INSERT INTO care_notes (patient_id, text) VALUES (?, ?)",
                [patient.id, f"{MARKER} plan"])
 
-    files = open_zip(client.get("/account/data/download"))
+    files = open_zip(client.post("/account/data/download", data={"csrf_token": signed_in}))
     assert json.loads(files["waiting-well-data.json"])["tables"]["care_notes"]["rows"][0][
         "text"] == f"{MARKER} plan"
     assert f"{MARKER} plan" in files["csv/care_notes.csv"]
@@ -134,22 +134,31 @@ def test_data_page_offers_download_and_delete(client, signed_in):
     response = client.get("/account/data")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'href="/account/data/download"' in html
+    assert 'action="/account/data/download" method="post"' in html
     assert 'href="/account/delete"' in html
     assert 'aria-current="page">Your data' in html
 
 
 def test_nurse_cannot_use_patient_data_pages(client, nurse, auth):
     auth.sign_in("nurse@example.com")
+    token = auth.token("/")
     assert client.get("/account/data").status_code == 403
-    assert client.get("/account/data/download").status_code == 403
+    assert client.post("/account/data/download", data={"csrf_token": token}).status_code == 403
     assert client.get("/account/delete").status_code == 403
+    assert client.post("/account/delete", data={"csrf_token": token,
+                                                "password": PASSWORD}).status_code == 403
 
 
-def test_signed_out_person_is_sent_to_sign_in(client):
-    response = client.get("/account/data/download")
+def test_signed_out_person_is_sent_to_sign_in(client, auth):
+    assert client.get("/account/data").headers["Location"].startswith("/sign-in?next=")
+    response = client.post("/account/data/download", data={"csrf_token": auth.token()})
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/sign-in?next=")
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_download_needs_a_post_with_the_csrf_token(client, signed_in):
+    assert client.get("/account/data/download").status_code == 405
+    assert client.post("/account/data/download").status_code == 400
 
 
 def test_wrong_password_deletes_nothing(client, db, patient, signed_in):
