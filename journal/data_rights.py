@@ -54,7 +54,8 @@ def delete():
         password = request.form.get("password") or ""
         if row and current_app.extensions["passwords"].verify(row["password_hash"], password):
             personal_data.erase_account(db, g.user.id)
-            current_app.logger.info("Account %s deleted by its owner", g.user.id)
+            # Logged at warning so it is kept by default; the id only, never content.
+            current_app.logger.warning("Account %s deleted by its owner", g.user.id)
             session.clear()
             response = redirect(url_for("data_rights.deleted"), code=303)
             response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA

@@ -72,10 +72,10 @@ def init_app(app):
     @app.errorhandler(sqlite3.OperationalError)
     def database_unavailable(error):
         if not is_unavailable(error):
-            current_app.logger.exception("Database error on %s %s", request.method, request.path)
+            current_app.logger.exception("Database error on %s %r", request.method, request.path)
             return render_template("errors/500.html"), 500
         current_app.logger.warning(
-            "Database unavailable (%s) on %s %s", error.sqlite_errorname, request.method,
+            "Database unavailable (%s) on %s %r", error.sqlite_errorname, request.method,
             request.path,
         )
         answer = _draft_answer() or _generic_answer()
