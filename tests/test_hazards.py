@@ -156,3 +156,22 @@ def test_a_check_in_sent_twice_is_stored_once(client, db, signed_in):
     assert client.post("/check-in", data=form).status_code == 303
     assert client.post("/check-in", data=form).status_code == 303
     assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
+
+
+def test_every_test_the_hazard_log_names_exists():
+    """docs/HAZARDS.md names tests as `tests/file.py::name` (or `::name` for the same file)."""
+    log = (ROOT / "docs" / "HAZARDS.md").read_text()
+    named, current = [], None
+    for span in re.findall(r"`([^`]+)`", log):
+        if span.startswith("tests/"):
+            current, _, name = span.partition("::")
+            assert (ROOT / current).exists(), current
+        elif span.startswith("::") and current:
+            name = span[2:]
+        else:
+            continue
+        if name:
+            named.append((current, name))
+    assert len(named) >= 30
+    for path, name in named:
+        assert re.search(rf"^def {name}\(", (ROOT / path).read_text(), re.M), f"{path}::{name}"
