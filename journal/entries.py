@@ -86,7 +86,8 @@ def check_entry(form):
     if not errors and distress is None and not note and not feelings:
         errors["distress"] = "Choose a number from 0 to 10, or write a note."
     values = {
-        "distress": distress if distress is not None else raw_distress,
+        # What was typed is kept only to show it again beside an error; empty is no score.
+        "distress": distress if distress is not None else (raw_distress or None),
         "feelings": feelings,
         "topics": topics,
         "note": note,

@@ -31,3 +31,20 @@ def test_a_strange_timeline_cursor_shows_the_first_page(client, signed_in, befor
 @pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH"])
 def test_methods_the_app_does_not_use_are_refused(client, method):
     assert client.open("/", method=method).status_code == 405
+
+
+def test_a_check_in_with_only_a_note_is_saved_without_a_score(client, db, signed_in):
+    response = client.post("/check-in", data={"csrf_token": signed_in, "distress": "",
+                                              "note": "Just words today"})
+    assert response.status_code == 303
+    row = db.execute("SELECT distress, note FROM entries").fetchone()
+    assert row == (None, "Just words today")
+
+
+def test_an_edit_can_remove_the_score(client, db, patient, signed_in):
+    client.post("/check-in", data={"csrf_token": signed_in, "distress": "4", "note": "first"})
+    entry_id = db.execute("SELECT id FROM entries").fetchone()[0]
+    response = client.post(f"/entries/{entry_id}", data={"csrf_token": signed_in,
+                                                         "note": "only words now"})
+    assert response.status_code == 303
+    assert db.execute("SELECT distress FROM entries").fetchone()[0] is None
