@@ -22,6 +22,7 @@ from . import accounts, sessions
 from .clock import parse_utc, utc_now
 from .db import get_db
 from .security import stale_form_view
+from .unavailable import is_unavailable
 
 bp = Blueprint("auth", __name__)
 
@@ -47,6 +48,8 @@ def load_user():
             sessions.touch(db, row["id"])
         except sqlite3.OperationalError as error:
             # A full or read-only database must still let people read their journal.
+            if not is_unavailable(error):
+                raise
             current_app.logger.warning("Session not touched: %s", error)
 
 

@@ -8,7 +8,7 @@ from . import entries
 from .auth import load_user, login_required
 from .db import get_db
 from .security import stale_form_view
-from .unavailable import keeps_draft
+from .unavailable import is_unavailable, keeps_draft
 from .web import is_htmx, page
 
 bp = Blueprint("journal", __name__)
@@ -46,7 +46,7 @@ def check_in():
             **home_context(db, values, errors),
         )
     entry_id = entries.create(db, g.user.id, values)
-    entries.purge_deleted(db, g.user.id)
+    _tidy(db)
     if is_htmx():
         saved = entries.entry_for(db, entry_id, g.user)
         return page(
@@ -63,6 +63,16 @@ STALE = (
     "This page was open for a long time, so it was not saved yet. "
     "Your words are still here: press Save again."
 )
+
+
+def _tidy(db):
+    """Erase entries past their undo window; it can wait when the database cannot write,
+    so a saved check-in is never reported as failed and the timeline still shows."""
+    try:
+        entries.purge_deleted(db, g.user.id)
+    except sqlite3.OperationalError as error:
+        if not is_unavailable(error):
+            raise
 
 
 def _patient():
@@ -92,10 +102,7 @@ def _before_id():
 @login_required(role="patient")
 def timeline():
     db = get_db()
-    try:
-        entries.purge_deleted(db, g.user.id)
-    except sqlite3.OperationalError:
-        pass  # tidying can wait: a full or read-only database must still show the timeline
+    _tidy(db)
     found, more = entries.page(db, g.user.id, before_id=_before_id())
     # A later page starts mid-day when the day's heading was already shown.
     last_day = request.args.get("after_day")

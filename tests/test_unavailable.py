@@ -184,3 +184,18 @@ def test_any_other_database_error_is_a_plain_500(client, signed_in, monkeypatch)
 
     assert response.status_code == 500
     assert "something went wrong on our side" in response.get_data(as_text=True)
+
+
+def test_a_saved_check_in_is_not_reported_as_failed_when_tidying_up_cannot_write(
+    client, db, signed_in, monkeypatch
+):
+    def busy(*args, **kwargs):
+        error = sqlite3.OperationalError("database is locked")
+        error.sqlite_errorname = "SQLITE_BUSY"
+        raise error
+
+    monkeypatch.setattr(entries, "purge_deleted", busy)
+    response = client.post("/check-in", data=check_in_form(signed_in))
+
+    assert response.status_code == 303
+    assert count_entries(db) == 1
