@@ -51,6 +51,9 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
     no_axe_violations(page, "your data")
     shoot(page, "your-data")
+    page.emulate_media(color_scheme="dark")
+    shoot(page, "your-data-dark")
+    page.emulate_media(color_scheme="light")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download my data").click()
