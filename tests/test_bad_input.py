@@ -48,3 +48,24 @@ def test_an_edit_can_remove_the_score(client, db, patient, signed_in):
                                                          "note": "only words now"})
     assert response.status_code == 303
     assert db.execute("SELECT distress FROM entries").fetchone()[0] is None
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\t/evil.example", "/\\/evil.example",
+                                    "/\n/evil.example", "//evil.example", "https://evil.example"])
+def test_sign_in_never_redirects_off_the_site(client, patient, auth, target):
+    token = auth.token()
+    response = client.post("/sign-in", data={"csrf_token": token, "email": "pat@example.com",
+                                              "password": "correct horse battery",
+                                              "next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/home"
+    # Signed in already: the 'next' in the query is not followed either.
+    again = client.get("/sign-in", query_string={"next": target})
+    assert again.headers["Location"] == "/home"
+
+
+def test_sign_in_follows_a_next_on_this_site(client, patient, auth):
+    response = client.post("/sign-in", data={"csrf_token": auth.token(), "next": "/timeline",
+                                              "email": "pat@example.com",
+                                              "password": "correct horse battery"})
+    assert response.headers["Location"] == "/timeline"
