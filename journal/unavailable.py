@@ -79,7 +79,7 @@ def init_app(app):
             request.path,
         )
         answer = _draft_answer() or _generic_answer()
-        body, status, *headers = answer if isinstance(answer, tuple) else (answer, 503)
+        body, _, *headers = answer if isinstance(answer, tuple) else (answer, 503)
         response = current_app.make_response((body, 503, *headers))
         response.headers["Retry-After"] = RETRY_AFTER
         return response
