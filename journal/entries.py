@@ -111,8 +111,8 @@ def check_entry(form):
     if not errors and distress is None and not note and not feelings and not prompt_answer:
         errors["distress"] = "Choose a number from 0 to 10, or write a note."
     values = {
-        # A bad score is shown again as typed; otherwise it is stored as a number or NULL.
-        "distress": raw_distress if "distress" in errors and raw_distress else distress,
+        # What was typed is kept only to show it again beside an error; empty is no score.
+        "distress": distress if distress is not None else (raw_distress or None),
         "feelings": feelings,
         "topics": topics,
         "note": note,

@@ -384,3 +384,21 @@ CARE_TEAMS_SCHEMA = (
     END
     """,
 )
+
+
+@migrations(name="0006b_account_tombstones")
+def m0006b(db):
+    # What is left when a patient deletes their account: no email, name or content,
+    # only enough to show that the erasure happened and to repeat it after a restore.
+    db.executescript(
+        """
+        CREATE TABLE account_tombstones (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            account_created_at TEXT NOT NULL,
+            deleted_at TEXT NOT NULL
+        );
+        CREATE INDEX account_tombstones_by_user ON account_tombstones(user_id);
+        """
+    )
