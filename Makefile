@@ -25,6 +25,11 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 tests/test_fuzz.py
 
+## Load test at national scale on loopback (BENCH_SCALE=0.01 for a quick run); see docs/PERFORMANCE.md.
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
