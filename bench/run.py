@@ -342,19 +342,20 @@ def machine():
 def table(rows, ceiling_rps):
     """The result table, in Markdown, so docs/PERFORMANCE.md can hold it as printed."""
     lines = ["| page | req/s | p50 ms | p95 ms | p99 ms | errors | vs ceiling | server CPU ms/req"
-             " | other load | target | met |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+             " | p95 ms, 1 client | other load | target | met |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for name, page, fig, note in rows:
         if fig is None:
-            lines.append(f"| {name} | | | | | | | | | {target_of(page)} | {note} |")
+            lines.append(f"| {name} | | | | | | | | | | {target_of(page)} | {note} |")
             continue
         missed = verdicts(page, fig, ceiling_rps) if page.kind != "mixed" else (
             ["errors"] if fig["errors"] else [])
         ratio = f"{fig['rps'] / ceiling_rps:.2f}" if ceiling_rps else ""
+        alone = f"{fig['alone_p95_us'] / 1000:.1f}" if "alone_p95_us" in fig else ""
         lines.append(
             f"| {name} | {fig['rps']:.0f} | {fig['p50_us'] / 1000:.1f} |"
             f" {fig['p95_us'] / 1000:.1f} | {fig['p99_us'] / 1000:.1f} | {fig['errors']} |"
-            f" {ratio} | {fig['server_cpu_ms']:.2f} | {fig['others_cpu_share']:.0%} |"
+            f" {ratio} | {fig['server_cpu_ms']:.2f} | {alone} | {fig['others_cpu_share']:.0%} |"
             f" {target_of(page)} | {'yes' if not missed else 'NO: ' + '; '.join(missed)} |")
     return "\n".join(lines)
 
@@ -389,18 +390,30 @@ def main():
         started = time.perf_counter()
         users = [["anonymous", "", "", "", ""]]
         users += sign_in_pool(port, choose_pool(run_db, "patient",
-                                                setting("BENCH_PATIENTS", 200, int)), "patient")
+                                                setting("BENCH_PATIENTS", 100, int)), "patient")
+        nurse_problem = None
         if needs_nurses:
-            users += sign_in_pool(port, choose_pool(run_db, "nurse",
-                                                    setting("BENCH_NURSES", 50, int)), "nurse")
+            try:
+                users += sign_in_pool(port, choose_pool(run_db, "nurse",
+                                                        setting("BENCH_NURSES", 50, int)), "nurse")
+            except RuntimeError as error:
+                # e.g. a second factor the benchmark cannot answer yet: say so in the table.
+                nurse_problem = f"not measured: {error}"
         print(f"Signed in {len(users) - 1} people through the real form in"
               f" {time.perf_counter() - started:.1f}s.")
 
         def run(page, seconds=duration, expect=None):
-            return drive(port, request_lines(page), users, expect or page.expect, seconds,
-                         connections, threads, proc.pid)
+            """20 clients with no pause (saturation), then one client alone (service time)."""
+            figures = drive(port, request_lines(page), users, expect or page.expect, seconds,
+                            connections, threads, proc.pid)
+            alone = drive(port, request_lines(page), users, expect or page.expect,
+                          max(2, seconds // 3), 1, 1, proc.pid)
+            figures["alone_p95_us"] = alone["p95_us"]
+            figures["errors"] += alone["errors"]
+            return figures
 
-        run(workload.CEILING, seconds=3)  # warm-up: workers, caches, connections
+        drive(port, request_lines(workload.CEILING), users, (200,), 3, connections, threads,
+              proc.pid)  # warm-up: workers, caches, connections
         rows = []
         ceiling = run(workload.CEILING)
         rows.append((workload.CEILING.name, workload.CEILING, ceiling, ""))
@@ -408,6 +421,9 @@ def main():
         for page, asked in plan:
             if page is None:
                 rows.append((asked.name, asked, None, "not yet available (no route)"))
+                continue
+            if page.role == "nurse" and nurse_problem:
+                rows.append((page.name, page, None, nurse_problem))
                 continue
             figures = run(page)
             rows.append((page.name, page, figures, ""))
@@ -432,6 +448,7 @@ def main():
 
 def report(rows, ceiling_rps, memory, stats, settings):
     info = machine()
+    scale = stats["scale"]
     worst_rss = max(m[0] for m in memory.values())
     worst_hwm = max(m[1] for m in memory.values())
     text = [
@@ -448,9 +465,15 @@ def report(rows, ceiling_rps, memory, stats, settings):
         f" {settings['duration']} s per page, against gunicorn with {settings['workers']} sync"
         f" workers on 127.0.0.1. The load generator shares the machine's"
         f" {info['cores']} cores with the server, so every figure is a floor.",
-        f"Database: {stats['scale']['patients']:,} patients, {stats['scale']['nurses']:,}"
-        f" nurses, {stats['scale']['teams']} teams, {stats['scale']['entries']:,} entries;"
-        f" {stats['bytes'] / 1e6:,.0f} MB, built in {stats['seconds']} s.",
+        "p95 ms, 1 client: the same page with one client alone, i.e. service time without"
+        " queueing; with 20 clients and no pause, latency is mostly the queue (20 / req/s)."
+        " Server CPU ms/req: CPU time of the gunicorn processes per answered request, which"
+        " other work on the machine barely changes. Other load: the share of the machine's"
+        " busy CPU time used by processes other than this server and wrk during that row.",
+        f"Database: {scale['patients']:,} patients, {scale['nurses']:,} nurses,"
+        f" {scale['teams']} care team{'s' if scale['teams'] != 1 else ''},"
+        f" {scale['entries']:,} entries; {stats['bytes'] / 1e6:,.0f} MB, built in"
+        f" {stats['seconds']} s.",
     ]
     output = "\n".join(text)
     print()
@@ -462,9 +485,11 @@ def report(rows, ceiling_rps, memory, stats, settings):
         "memory_mb": {str(pid): m for pid, m in memory.items()},
         "machine": info, "settings": settings, "database": stats,
     }, indent=2))
-    print(f"\nSaved to {(OUT / 'last-run.md').relative_to(ROOT)} and last-run.json.")
-    missed = worst_rss >= workload.WORKER_RSS_MB
-    return missed
+    measured = [(p, f) for _, p, f, _ in rows if f is not None and p.kind not in ("mixed",)]
+    met = sum(not verdicts(p, f, ceiling_rps) for p, f in measured)
+    print(f"\nTargets met on {met} of {len(measured)} measured rows; memory"
+          f" {'met' if worst_rss < workload.WORKER_RSS_MB else 'NOT met'}."
+          f" Saved to {(OUT / 'last-run.md').relative_to(ROOT)} and last-run.json.")
 
 
 if __name__ == "__main__":
