@@ -36,10 +36,12 @@ COOKIE = "ww_session"
 
 
 def setting(name, default, kind=float):
+    """A setting from the environment, or its default."""
     return kind(os.environ.get(name, default))
 
 
 def fmt_scale(factor):
+    """0.01, 1: the scale as it appears in file names."""
     return f"{factor:g}"
 
 
@@ -59,6 +61,7 @@ def ensure_database(factor, rebuild):
 
 
 def free_port():
+    """A loopback port nothing listens on."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -89,6 +92,7 @@ def start_server(db_path, port, workers):
 
 
 def stop_server(proc, log):
+    """Stop gunicorn gracefully, then close its log."""
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=30)
@@ -99,6 +103,7 @@ def stop_server(proc, log):
 
 
 def worker_pids(master):
+    """The gunicorn workers' process ids, children of the master."""
     path = Path(f"/proc/{master}/task/{master}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
@@ -131,6 +136,7 @@ def fetch(port, method, path, body=None, cookie=None):
 
 
 def session_cookie(headers, current):
+    """The session cookie a response set, or the one we had."""
     for value in headers.get_all("Set-Cookie") or []:
         if value.startswith(f"{COOKIE}="):
             return value.split(";", 1)[0].split("=", 1)[1]
@@ -138,6 +144,7 @@ def session_cookie(headers, current):
 
 
 def csrf_token(html):
+    """The CSRF token of the first form on a page, or None."""
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     return match.group(1) if match else None
 
@@ -193,6 +200,7 @@ def choose_pool(db_path, role, size):
 
 
 def sign_in_pool(port, pool, role):
+    """Sign everyone in; returns the load script's lines for them."""
     lines = []
     for person in pool:
         cookie, token = sign_in(port, person["email"])
@@ -207,12 +215,14 @@ def body_of(form):
 
 
 def request_lines(page):
+    """The load script's lines for a page: one per body it rotates through."""
     role = page.role or "anonymous"
     return [[role, page.method, page.path, body_of(form) if page.method == "POST" else "",
              "1" if page.htmx else "0"] for form in page.forms()]
 
 
 def write_lines(path, rows):
+    """Write tab-separated lines for the load script."""
     path.write_text("".join("\t".join(row) + "\n" for row in rows))
 
 
@@ -235,6 +245,7 @@ def machine_busy_seconds():
 
 
 def children_seconds():
+    """CPU seconds used by finished child processes (wrk)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -317,6 +328,7 @@ def verdicts(page, fig, ceiling_rps):
 
 
 def target_of(page):
+    """The target that applies to a page, as the table shows it."""
     return {
         "patient": f"p95 < {workload.PATIENT_P95_MS} ms, >= {workload.PATIENT_RATIO:.0%}",
         "nurse": f"p95 < {workload.NURSE_P95_MS} ms",
@@ -327,6 +339,7 @@ def target_of(page):
 
 
 def machine():
+    """What the figures were measured on."""
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
     return {
@@ -361,6 +374,7 @@ def table(rows, ceiling_rps):
 
 
 def main():
+    """Build or reuse the database, serve it, drive every page, print the table."""
     from journal import create_app
 
     factor = setting("BENCH_SCALE", 1.0)
@@ -447,6 +461,7 @@ def main():
 
 
 def report(rows, ceiling_rps, memory, stats, settings):
+    """Print the table with memory, machine and database, and save it beside the data."""
     info = machine()
     scale = stats["scale"]
     worst_rss = max(m[0] for m in memory.values())

@@ -22,6 +22,7 @@ from journal.clock import UK, utc_iso
 from journal.db import connect
 from journal.entries import FEELINGS, TOPICS
 from journal.scans import stage_of
+from journal.stages import STAGES
 
 SEED = "waiting-well-bench-1"
 FULL_SCALE = {"teams": 50, "nurses": 300, "patients": 60_000, "entries": 2_000_000}
@@ -224,8 +225,7 @@ def _scan_at_stage(rng, stage, now):
     return appointment, None, rng.choice((None, 10, 14)), received
 
 
-SCAN_STAGES = ("no-date", "before", "prepare", "scan-day", "afterwards", "waiting",
-               "results-due", "overdue", "results-received")
+SCAN_STAGES = STAGES
 
 
 def scans(conn, plan):
@@ -342,6 +342,7 @@ def generator_version():
 
 
 def remove(path):
+    """Delete a database with its WAL and shared-memory files."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -405,6 +406,7 @@ def build(path, factor=1.0, now=None, log=print, password_hash=None):
 
 
 def main():
+    """Build a database from the command line: python -m bench.synthetic PATH --scale 0.01."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("--scale", type=float, default=1.0)
