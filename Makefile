@@ -30,6 +30,11 @@ faults: $(STAMP)
 	FAULT_CLIENTS=12 FAULT_CHECKINS=100 FAULT_KILLS=3 FAULT_SECONDS=300 \
 	  $(BIN)/pytest -s tests/test_faults.py
 
+## Load test at national scale on loopback (BENCH_SCALE=0.01 for a quick run); see docs/PERFORMANCE.md.
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
