@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser fuzz bench lint clean
+.PHONY: run test test-browser fuzz faults bench lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ test: $(STAMP)
 ## Long property-based run.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 tests/test_fuzz.py
+
+## A bigger crash test: gunicorn killed with SIGKILL three times during 1,200 check-ins.
+faults: $(STAMP)
+	FAULT_CLIENTS=12 FAULT_CHECKINS=100 FAULT_KILLS=3 FAULT_SECONDS=300 \
+	  $(BIN)/pytest -s tests/test_faults.py
+
+## Load test at national scale on loopback (BENCH_SCALE=0.01 for a quick run); see docs/PERFORMANCE.md.
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
+from .converters import SQLiteInteger
 
 
 def create_app(overrides=None):
@@ -16,16 +17,20 @@ def create_app(overrides=None):
         static_folder=str(root / "static"),
     )
     app.config.update(config_module.load(overrides))
+    # Before any route is added: every <int:...> id must fit SQLite's INTEGER.
+    app.url_map.converters["int"] = SQLiteInteger
 
     from . import (
         account,
         accounts,
         admin,
         auth,
+        backups,
         care,
         care_cli,
         checkins,
         compression,
+        data_rights,
         db,
         guidance,
         help_views,
@@ -38,15 +43,17 @@ def create_app(overrides=None):
         staff_admin,
         templating,
         trend_views,
+        unavailable,
     )
 
     db.init_app(app)
+    backups.init_app(app)
     templating.init_app(app)
     guidance.init_app(app)
     compression.init_app(app)
     app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
     blueprints = (pages, auth, checkins, scans_views, help_views, trend_views, care, admin,
-                  account, privacy, pwa)
+                  account, privacy, pwa, data_rights)
     for module in blueprints:
         app.register_blueprint(module.bp)
     staff_admin.init_app(app)
@@ -54,6 +61,7 @@ def create_app(overrides=None):
     # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.
     security.init_app(app)
+    unavailable.init_app(app)
 
     connection = db.connect(app.config["JOURNAL_DB"])
     try:

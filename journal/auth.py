@@ -22,6 +22,7 @@ from . import accounts, consent, guard, recovery, session_rules, sessions
 from .clock import parse_utc, utc_now
 from .db import get_db
 from .security import clear_site_data, stale_form_view
+from .unavailable import is_unavailable
 
 bp = Blueprint("auth", __name__)
 
@@ -88,7 +89,13 @@ def load_user():
     # at most once a minute, keeps it to the minute for sessions without the cookie.
     session["seen"] = now.timestamp()
     if now - last_seen > TOUCH_EVERY:
-        sessions.touch(db, row["id"])
+        try:
+            sessions.touch(db, row["id"])
+        except sqlite3.OperationalError as error:
+            # A full or read-only database must still let people read their journal.
+            if not is_unavailable(error):
+                raise
+            current_app.logger.warning("Session not touched: %s", error)
 
 
 def _end(db, token, message):
@@ -109,6 +116,9 @@ def safe_next(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "/\evil.example" as "//evil.example", and drop tabs and line breaks.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     return target
 

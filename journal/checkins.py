@@ -1,13 +1,15 @@
 """The patient's journal: home, check-ins, timeline, search, edit and delete."""
 
+import sqlite3
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from . import content, entries, guidance
-from .auth import login_required
+from .auth import load_user, login_required
 from .db import get_db
 from .security import stale_form_view
+from .unavailable import is_unavailable, keeps_draft
 from .web import is_htmx, page
 
 bp = Blueprint("journal", __name__)
@@ -72,7 +74,7 @@ def check_in():
     if not guidance.is_known_prompt(values["prompt"]):
         values["prompt"] = guidance.todays_prompt(guidance.current_journey(db, g.user), g.user)
     entry_id = entries.create(db, g.user.id, values)
-    entries.purge_deleted(db, g.user.id)
+    _tidy(db)
     reach_out = _reach_out(values)
     if is_htmx():
         saved = entries.entry_for(db, entry_id, g.user)
@@ -103,9 +105,27 @@ STALE = (
 )
 
 
+def _tidy(db):
+    """Erase entries past their undo window; it can wait when the database cannot write,
+    so a saved check-in is never reported as failed and the timeline still shows."""
+    try:
+        entries.purge_deleted(db, g.user.id)
+    except sqlite3.OperationalError as error:
+        if not is_unavailable(error):
+            raise
+
+
+def _patient():
+    """The signed-in patient, or None; also in error handlers, where the CSRF check may
+    have stopped the request before the user was loaded."""
+    if "user" not in g:
+        load_user()
+    return g.user if g.user is not None and g.user.role == "patient" else None
+
+
 @stale_form_view("journal.check_in")
 def stale_check_in():
-    if g.user is None or g.user.role != "patient":
+    if _patient() is None:
         return None
     values, _ = entries.check_entry(request.form)
     return page("journal/home.html", ["checkin_form"], status=422,
@@ -114,14 +134,15 @@ def stale_check_in():
 
 def _before_id():
     raw = request.args.get("before", "")
-    return int(raw) if raw.isdigit() else None
+    # ASCII digits only, and few enough to fit SQLite's INTEGER.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 @bp.route("/timeline")
 @login_required(role="patient")
 def timeline():
     db = get_db()
-    entries.purge_deleted(db, g.user.id)
+    _tidy(db)
     found, more = entries.page(db, g.user.id, before_id=_before_id())
     # A later page starts mid-day when the day's heading was already shown.
     last_day = request.args.get("after_day")
@@ -230,3 +251,22 @@ def restore(entry_id):
         return page("journal/entry.html", ["entry_card"], entry=entry)
     flash("Entry restored." if restored else "That entry can no longer be brought back.")
     return redirect(url_for("journal.timeline", _anchor=f"entry-{entry.id}"), code=303)
+
+
+@keeps_draft("journal.check_in")
+def check_in_not_saved(message):
+    if _patient() is None:
+        return None
+    values, _ = entries.check_entry(request.form)
+    return page("journal/home.html", ["checkin_form"], status=503,
+                **home_context(get_db(), values, {"form": message}))
+
+
+@keeps_draft("journal.save")
+def edit_not_saved(message):
+    if _patient() is None:
+        return None
+    entry = entries.entry_for(get_db(), request.view_args["entry_id"], g.user)
+    values, _ = entries.check_entry(request.form)
+    return page("journal/edit.html", ["edit_form"], status=503, entry=entry, values=values,
+                errors={"form": message}, feelings=entries.FEELINGS, topics=entries.TOPICS)

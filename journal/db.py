@@ -9,15 +9,19 @@ import sqlite_utils
 from flask import current_app, g
 
 
-def connect(path):
-    """Open the database with WAL, foreign keys, a busy timeout and full syncs."""
-    if path != ":memory:":
+def connect(path, setup=True):
+    """Open the database with WAL, foreign keys, a busy timeout and full syncs.
+
+    `setup` also makes the folder and switches the file to WAL; the app does that once at
+    start, and WAL persists in the file, so each request skips it (see docs/PERFORMANCE.md).
+    """
+    if setup and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA foreign_keys = ON")
-    if path != ":memory:":
+    if setup and path != ":memory:":
         db.enable_wal()
     # FULL syncs the WAL on every commit: an acknowledged entry survives a power cut,
     # at the cost of one fsync per write (see docs/PERFORMANCE.md).
@@ -30,7 +34,7 @@ def connect(path):
 def get_db():
     """The request's database connection, opened on first use."""
     if "db" not in g:
-        g.db = connect(current_app.config["JOURNAL_DB"])
+        g.db = connect(current_app.config["JOURNAL_DB"], setup=False)
     return g.db
 
 

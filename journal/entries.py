@@ -111,8 +111,8 @@ def check_entry(form):
     if not errors and distress is None and not note and not feelings and not prompt_answer:
         errors["distress"] = "Choose a number from 0 to 10, or write a note."
     values = {
-        # A bad score is shown again as typed; otherwise it is stored as a number or NULL.
-        "distress": raw_distress if "distress" in errors and raw_distress else distress,
+        # What was typed is kept only to show it again beside an error; empty is no score.
+        "distress": distress if distress is not None else (raw_distress or None),
         "feelings": feelings,
         "topics": topics,
         "note": note,
@@ -216,17 +216,19 @@ MARK_START, MARK_END = "\x02", "\x03"
 
 
 def search(db, patient_id, query, limit=50):
-    """The patient's own entries whose note matches the words, best first."""
+    """The patient's own entries whose note matches the words, newest first."""
     words = query.replace(MARK_START, "").replace(MARK_END, "").strip()
     if not re.search(r"\w", words):
         return []  # only punctuation: FTS5 has nothing to match and would refuse the query
+    # The patient's token narrows the index to their own entries first. Newest first, not
+    # bm25: ranking would weigh the words across every patient's notes on each search.
     rows = db.query(
         "SELECT entries.*, highlight(entries_fts, 0, :start, :end) AS highlighted"
-        " FROM entries_fts JOIN entries ON entries.rowid = entries_fts.rowid"
+        " FROM entries_fts JOIN entries ON entries.id = entries_fts.rowid"
         " WHERE entries_fts MATCH :q AND entries.patient_id = :patient"
-        " AND entries.deleted_at IS NULL ORDER BY rank LIMIT :limit",
+        " AND entries.deleted_at IS NULL ORDER BY entries_fts.rowid DESC LIMIT :limit",
         {
-            "q": db.quote_fts(words),
+            "q": f'patient : "p{int(patient_id)}" AND note : ({db.quote_fts(words)})',
             "patient": patient_id,
             "limit": limit,
             "start": MARK_START,
@@ -255,10 +257,12 @@ def restore(db, entry_id, now=None):
 def purge_deleted(db, patient_id, now=None):
     """Erase entries whose undo window has passed (the FTS triggers follow)."""
     cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
-    db.execute(
-        "DELETE FROM entries WHERE patient_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?",
-        [patient_id, cutoff],
-    )
+    where = "patient_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?"
+    # Read first: there is rarely anything to erase, and a DELETE takes the write lock
+    # (waiting behind other people's check-ins) even when it removes nothing.
+    if db.execute(f"SELECT 1 FROM entries WHERE {where} LIMIT 1",  # noqa: S608
+                  [patient_id, cutoff]).fetchone():
+        db.execute(f"DELETE FROM entries WHERE {where}", [patient_id, cutoff])  # noqa: S608
 
 
 def latest_today(db, patient_id, now=None):

@@ -384,3 +384,67 @@ CARE_TEAMS_SCHEMA = (
     END
     """,
 )
+
+
+@migrations(name="0006b_account_tombstones")
+def m0006b(db):
+    # What is left when a patient deletes their account: no email, name or content,
+    # only enough to show that the erasure happened and to repeat it after a restore.
+    db.executescript(
+        """
+        CREATE TABLE account_tombstones (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            account_created_at TEXT NOT NULL,
+            deleted_at TEXT NOT NULL
+        );
+        CREATE INDEX account_tombstones_by_user ON account_tombstones(user_id);
+        """
+    )
+
+
+@migrations(name="0007_search_by_patient")
+def m0007(db):
+    # The full-text index also holds each entry's patient as a token ("p42"), so a search
+    # joins the patient's few postings with the words' instead of reading every patient's
+    # matches (docs/PERFORMANCE.md). The view gives the index its content without a copy.
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS entries_ai;
+        DROP TRIGGER IF EXISTS entries_ad;
+        DROP TRIGGER IF EXISTS entries_au;
+        DROP TABLE IF EXISTS entries_fts;
+        CREATE VIEW entries_search AS
+            SELECT id, note, 'p' || patient_id AS patient FROM entries;
+        CREATE VIRTUAL TABLE entries_fts USING fts5(
+            note, patient, content='entries_search', content_rowid='id', tokenize='porter'
+        );
+        CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+            INSERT INTO entries_fts (rowid, note, patient)
+            VALUES (new.id, new.note, 'p' || new.patient_id);
+        END;
+        CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+            INSERT INTO entries_fts (entries_fts, rowid, note, patient)
+            VALUES ('delete', old.id, old.note, 'p' || old.patient_id);
+        END;
+        -- Only a changed note reindexes: deleting, restoring or sharing an entry does not.
+        CREATE TRIGGER entries_au AFTER UPDATE OF note, patient_id ON entries BEGIN
+            INSERT INTO entries_fts (entries_fts, rowid, note, patient)
+            VALUES ('delete', old.id, old.note, 'p' || old.patient_id);
+            INSERT INTO entries_fts (rowid, note, patient)
+            VALUES (new.id, new.note, 'p' || new.patient_id);
+        END;
+        INSERT INTO entries_fts (entries_fts) VALUES ('rebuild');
+        """
+    )
+
+
+@migrations(name="0007b_deleted_entries_index")
+def m0007b(db):
+    # Each timeline visit looks for deleted entries to erase; this partial index holds only
+    # the few entries inside their undo window, so that look-up costs the same for everyone.
+    db.execute(
+        "CREATE INDEX entries_deleted ON entries(patient_id, deleted_at)"
+        " WHERE deleted_at IS NOT NULL"
+    )

@@ -13,7 +13,8 @@ from .entries import MARK_END, MARK_START
 
 # htmx 2: no inline styles or eval (CSP; settling must not copy `style` either), no
 # history cache (health data must not sit in session storage), and 422 answers swapped
-# so that forms show their errors.
+# so that forms show their errors; 503 too, since it brings back a form that could
+# not be saved, with the draft in it.
 HTMX_CONFIG = json.dumps(
     {
         "includeIndicatorStyles": False,
@@ -26,6 +27,7 @@ HTMX_CONFIG = json.dumps(
             {"code": "204", "swap": False},
             {"code": "[23]..", "swap": True},
             {"code": "422", "swap": True},
+            {"code": "503", "swap": True, "error": True},
             {"code": "[45]..", "swap": False, "error": True},
             {"code": "...", "swap": False},
         ],

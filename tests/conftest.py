@@ -222,3 +222,22 @@ def linked(db, patient, team):
     from care_helpers import link_patient
 
     return link_patient(db, patient, team)
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the figures that tests recorded: fault runs, and how many inputs were fuzzed."""
+    lines, fuzzed, routes = [], 0, 0
+    for report in terminalreporter.stats.get("passed", []):
+        if report.when != "call":
+            continue
+        for name, value in report.user_properties:
+            if name == "figures":
+                lines.append(value)
+            elif name == "fuzzed_inputs":
+                fuzzed += value
+                routes += 1
+    if routes:
+        lines.append(f"fuzz: {fuzzed} hostile requests over {routes} route-methods")
+    if lines:
+        terminalreporter.section("figures")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

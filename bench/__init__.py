@@ -1,0 +1,1 @@
+"""The performance benchmark: a synthetic national-scale database and a load run against it."""

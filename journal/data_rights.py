@@ -1,0 +1,69 @@
+"""A patient's data rights: download everything, or delete the account for good."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from . import accounts, personal_data
+from .auth import login_required
+from .clock import to_uk, utc_now
+from .db import get_db
+
+bp = Blueprint("data_rights", __name__, url_prefix="/account")
+
+# Asks the browser to forget this site's cookies, storage (drafts) and cache.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+NOT_CONFIRMED = (
+    "That password is not right. Check it and try again. Nothing has been deleted."
+)
+
+
+@bp.route("/data")
+@login_required(role="patient")
+def your_data():
+    return render_template("data_rights/data.html")
+
+
+# A POST with the CSRF token: an export is sensitive and costs work, so no other site may
+# start one (a GET could be sent by a link or an image on any page).
+@bp.route("/data/download", methods=["POST"])
+@login_required(role="patient")
+def download():
+    now = utc_now()
+    data = personal_data.collect(get_db(), g.user.id, now=now)
+    filename = f"waiting-well-data-{to_uk(now):%Y-%m-%d}.zip"
+    response = current_app.response_class(personal_data.to_zip(data), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required(role="patient")
+def delete():
+    error = None
+    if request.method == "POST":
+        db = get_db()
+        row = accounts.user_by_email(db, g.user.email)
+        password = request.form.get("password") or ""
+        if row and current_app.extensions["passwords"].verify(row["password_hash"], password):
+            personal_data.erase_account(db, g.user.id)
+            # Logged at warning so it is kept by default; the id only, never content.
+            current_app.logger.warning("Account %s deleted by its owner", g.user.id)
+            session.clear()
+            response = redirect(url_for("data_rights.deleted"), code=303)
+            response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+            return response
+        error = NOT_CONFIRMED
+    return render_template("data_rights/delete.html", error=error), 422 if error else 200
+
+
+@bp.route("/deleted")
+def deleted():
+    return render_template("data_rights/deleted.html")

@@ -1,0 +1,122 @@
+"""A patient on a phone downloads their data, deletes their account, and the phone forgets
+them; and a check-in that cannot be saved keeps its words on screen."""
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from journal import db as journal_db
+
+PASSWORD = "quiet morning walks"
+
+
+def sign_up(page, server, email="robin@example.com"):
+    page.goto(server.url + "/sign-up")
+    page.get_by_label("First name (optional)").fill("Robin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+
+
+def check_in(page, note):
+    page.locator("label[for=d5]").click()
+    page.get_by_label("Note (optional)").fill(note)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.locator(".saved")).to_contain_text("Saved at")
+
+
+def no_axe_violations(page, where):
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        violations = Axe().run(page).response["violations"]
+        assert not violations, f"{where} ({scheme}): {[v['id'] for v in violations]}"
+    page.emulate_media(color_scheme="light")
+
+
+@pytest.mark.console_errors_expected  # the wrong password answers 422 on purpose
+def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot):
+    page = phone
+    sign_up(page, server)
+    check_in(page, "Fed the ducks at the lake.")
+    page.evaluate("localStorage.setItem('draft:test', 'words on this phone')")
+
+    page.get_by_role("link", name="Your data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
+    no_axe_violations(page, "your data")
+    shoot(page, "your-data")
+    page.emulate_media(color_scheme="dark")
+    shoot(page, "your-data-dark")
+    page.emulate_media(color_scheme="light")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my data").click()
+    assert re.fullmatch(r"waiting-well-data-\d{4}-\d{2}-\d{2}\.zip",
+                        download.value.suggested_filename)
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    data = json.loads(archive.read("waiting-well-data.json"))
+    assert [r["note"] for r in data["tables"]["entries"]["rows"]] == [
+        "Fed the ducks at the lake."]
+
+    page.get_by_role("link", name="Delete my account").click()
+    page.get_by_label("Your password").fill("not the password")
+    page.get_by_role("button", name="Delete my account for good").click()
+    expect(page.locator("#password-error")).to_contain_text("That password is not right")
+    no_axe_violations(page, "delete account, wrong password")
+    shoot(page, "delete-wrong-password")
+
+    signed_in_cookie = {c["name"]: c["value"] for c in page.context.cookies()}["ww_session"]
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Delete my account for good").click()
+    expect(page).to_have_url(re.compile(r"/account/deleted$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account has been deleted")
+    no_axe_violations(page, "account deleted")
+    shoot(page, "account-deleted")
+
+    # Clear-Site-Data: the phone keeps no stored draft and not the signed-in cookie (the
+    # goodbye page may start a new, empty one for its own forms).
+    assert page.evaluate("localStorage.getItem('draft:test')") is None
+    assert signed_in_cookie not in [c["value"] for c in page.context.cookies()]
+    page.goto(server.url + "/home")
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+
+
+@pytest.fixture
+def read_only_database(monkeypatch):
+    def switch_on():
+        real_connect = journal_db.connect
+
+        def connect(path):
+            db = real_connect(path)
+            db.execute("PRAGMA query_only = ON")
+            return db
+
+        monkeypatch.setattr(journal_db, "connect", connect)
+
+    return switch_on
+
+
+@pytest.mark.console_errors_expected  # the 503 is the point
+def test_check_in_on_a_read_only_database_keeps_the_words_on_screen(phone, server, shoot,
+                                                                    read_only_database):
+    page = phone
+    sign_up(page, server, email="kai@example.com")
+    read_only_database()
+
+    page.locator("label[for=d7]").click()
+    page.get_by_label("Note (optional)").fill("Could not sleep again.")
+    with page.expect_response(lambda r: r.url.endswith("/check-in")) as answer:
+        page.get_by_role("button", name="Save check-in").click()
+    assert answer.value.status == 503
+
+    expect(page.locator("#checkin .error")).to_contain_text("Your words are still here")
+    expect(page.get_by_label("Note (optional)")).to_have_value("Could not sleep again.")
+    expect(page.locator("#d7")).to_be_checked()
+    no_axe_violations(page, "check-in not saved")
+    shoot(page, "check-in-not-saved")
