@@ -14,7 +14,7 @@ from .entries import MARK_END, MARK_START
 # htmx 2: no inline styles or eval (CSP; settling must not copy `style` either), no
 # history cache (health data must not sit in session storage), and 422 answers swapped
 # so that forms show their errors; 503 too, since it brings back a form that could
-# not be saved, with the draft in it.
+# not be saved, with the draft in it (app.js swaps only the app's own 503s).
 HTMX_CONFIG = json.dumps(
     {
         "includeIndicatorStyles": False,

@@ -16,6 +16,9 @@ MESSAGE = (
     "Please press Save again in a few minutes."
 )
 RETRY_AFTER = "30"
+# Marks this app's own 503, which carries what was typed: app.js swaps only these in, so a
+# 503 page from a proxy in front of the app can never replace a form and the words in it.
+KEPT_HEADER = "X-Typed-Kept"
 
 # Views that show their own form again, with what was typed, when a save fails.
 DRAFT_VIEWS = {}
@@ -82,4 +85,5 @@ def init_app(app):
         body, _, *headers = answer if isinstance(answer, tuple) else (answer, 503)
         response = current_app.make_response((body, 503, *headers))
         response.headers["Retry-After"] = RETRY_AFTER
+        response.headers[KEPT_HEADER] = "1"
         return response

@@ -241,6 +241,11 @@
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
+    // Only the app's own 503 brings the form back with the words in it (X-Typed-Kept);
+    // a 503 page from anything in front of the app must not replace what was typed.
+    if (xhr.status === 503 && !xhr.getResponseHeader("X-Typed-Kept")) {
+      event.detail.shouldSwap = false;
+    }
     var form = draftFormOf(event.detail.requestConfig && event.detail.requestConfig.elt);
     if (form && xhr.status >= 200 && xhr.status < 300) dropDraft(form);
   });

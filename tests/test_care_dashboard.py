@@ -17,8 +17,8 @@ def statements(monkeypatch):
     seen = []
     real_connect = db_module.connect
 
-    def traced(path):
-        database = real_connect(path)
+    def traced(path, **options):
+        database = real_connect(path, **options)
         database.conn.set_trace_callback(seen.append)
         return database
 

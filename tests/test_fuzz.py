@@ -172,8 +172,8 @@ class Harness:
         self.audit = TransactionAudit()
         real_connect = journal_db.connect
 
-        def traced(path):
-            db = real_connect(path)
+        def traced(path, **options):
+            db = real_connect(path, **options)
             self.audit.attach(db.conn)
             return db
 

@@ -20,8 +20,8 @@ def limit_database(monkeypatch):
     def apply(*pragmas):
         real_connect = journal_db.connect
 
-        def connect(path):
-            db = real_connect(path)
+        def connect(path, **options):
+            db = real_connect(path, **options)
             for pragma in pragmas:
                 if "{pages}" in pragma:
                     pages = db.execute("PRAGMA page_count").fetchone()[0]
@@ -56,6 +56,7 @@ def test_check_in_that_cannot_be_saved_keeps_the_draft(client, db, signed_in, li
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
+    assert response.headers["X-Typed-Kept"] == "1"  # app.js swaps only the app's own 503s
     html = response.get_data(as_text=True)
     assert "We could not save this just now. Your words are still here." in html
     assert NOTE.strip() in html
@@ -136,6 +137,7 @@ def test_a_form_without_its_own_draft_view_gets_a_send_again_page(client, db, pa
                        headers={"HX-Request": "true"})
     assert htmx.status_code == 503
     assert htmx.headers["HX-Retarget"] == "#main"
+    assert htmx.headers["X-Typed-Kept"] == "1"
     assert "<html" not in htmx.get_data(as_text=True)
     assert db.execute("SELECT deleted_at FROM entries").fetchone()[0] is None
 

@@ -21,6 +21,7 @@ def sign_up(page, server, email="robin@example.com"):
     page.get_by_label("First name (optional)").fill("Robin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 
@@ -92,8 +93,8 @@ def read_only_database(monkeypatch):
     def switch_on():
         real_connect = journal_db.connect
 
-        def connect(path):
-            db = real_connect(path)
+        def connect(path, **options):
+            db = real_connect(path, **options)
             db.execute("PRAGMA query_only = ON")
             return db
 

@@ -88,13 +88,19 @@ def expect_form_kept(page):
 
 
 def wait_for_service_worker(page):
-    """Until the service worker is installed and in charge of the page."""
+    """Until the service worker is installed and in charge of the page; a worker that never
+    installs (its script redirected, say) fails the test instead of hanging the suite."""
     page.evaluate(
         """async () => {
-          await navigator.serviceWorker.ready;
-          if (navigator.serviceWorker.controller) return;
-          await new Promise((done) =>
-            navigator.serviceWorker.addEventListener("controllerchange", done, {once: true}));
+          const inCharge = (async () => {
+            await navigator.serviceWorker.ready;
+            if (navigator.serviceWorker.controller) return;
+            await new Promise((done) =>
+              navigator.serviceWorker.addEventListener("controllerchange", done, {once: true}));
+          })();
+          const late = new Promise((_, fail) =>
+            setTimeout(() => fail(new Error("service worker not in charge after 10s")), 10000));
+          await Promise.race([inCharge, late]);
         }"""
     )
 
