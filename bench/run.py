@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import pyotp
+
 from bench import synthetic, workload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,16 +151,46 @@ def csrf_token(html):
     return match.group(1) if match else None
 
 
+def form_body(pairs):
+    """A url-encoded form body."""
+    return "&".join(f"{k}={quote(v)}" for k, v in pairs)
+
+
+def second_factor(port, cookie):
+    """Give the code a synthetic nurse's authenticator app shows now, or in the next time
+    step when this one was used already; returns (headers, cookie) of the answer."""
+    otp = pyotp.TOTP(synthetic.BENCH_TOTP_SECRET)
+    for at in (time.time(), time.time() + 30):
+        status, headers, html = fetch(port, "GET", "/sign-in/code", cookie=cookie)
+        cookie = session_cookie(headers, cookie)
+        body = form_body((("code", otp.at(at)), ("csrf_token", csrf_token(html) or "")))
+        status, headers, _ = fetch(port, "POST", "/sign-in/code", body, cookie)
+        cookie = session_cookie(headers, cookie)
+        if status == 303:
+            return headers, cookie
+    raise RuntimeError(f"the second factor answered {status}")
+
+
+def poll_since(html):
+    """The inbox version the dashboard's poll asks about, from the page as a browser has it."""
+    prefix = workload.DASHBOARD_POLL_PATH.split("{since}", 1)[0]
+    match = re.search(re.escape(prefix) + r'([^"&]+)', html)
+    return match.group(1) if match else ""
+
+
 def sign_in(port, email):
-    """Sign in through the real form; returns (cookie, CSRF token) of the signed-in session."""
+    """Sign in through the real form (and the second factor, for nurses); returns (cookie,
+    CSRF token, landing page HTML) of the signed-in session."""
     status, headers, html = fetch(port, "GET", "/sign-in")
     cookie = session_cookie(headers, None)
-    body = "&".join(f"{k}={quote(v)}" for k, v in (
-        ("email", email), ("password", synthetic.BENCH_PASSWORD), ("csrf_token", csrf_token(html))))
+    body = form_body((("email", email), ("password", synthetic.BENCH_PASSWORD),
+                      ("csrf_token", csrf_token(html))))
     status, headers, _ = fetch(port, "POST", "/sign-in", body, cookie)
     if status != 303:
         raise RuntimeError(f"sign-in of {email} answered {status}")
     cookie = session_cookie(headers, cookie)
+    if headers["Location"] == "/sign-in/code":
+        headers, cookie = second_factor(port, cookie)
     location = headers["Location"]
     for _ in range(3):  # follow the landing page to a form that carries the token
         status, headers, html = fetch(port, "GET", location, cookie=cookie)
@@ -170,41 +202,53 @@ def sign_in(port, email):
     token = csrf_token(html)
     if status != 200 or not token or "sign-in" in location:
         raise RuntimeError(f"{email} reached {location} ({status}) without a signed-in form")
-    return cookie, token
+    return cookie, token, html
 
 
 def choose_pool(db_path, role, size):
-    """A seeded sample of accounts of one role, with a patient and a 'since' for nurses."""
+    """A seeded sample of accounts of one role, with a patient's care link for nurses (their
+    'since' comes from their dashboard once signed in)."""
     conn = sqlite3.connect(db_path)
     try:
         ids = [r[0] for r in conn.execute("SELECT id FROM users WHERE role = ? ORDER BY id",
                                           [role])]
         rng = random.Random(f"{synthetic.SEED}:pool:{role}")  # noqa: S311 - not a secret
         chosen = rng.sample(ids, min(size, len(ids)))
-        since = conn.execute("SELECT max(id) FROM entries").fetchone()[0] or 0
         pool = []
         for user_id in chosen:
             patient = ""
             if role == "nurse" and synthetic.columns(conn, synthetic.LINKS):
                 row = conn.execute(
-                    f"SELECT l.[{synthetic.LINK_PATIENT}] FROM [{synthetic.LINKS}] l"
+                    f"SELECT l.id FROM [{synthetic.LINKS}] l"
                     f" JOIN [{synthetic.MEMBERSHIPS}] m"
                     f" ON m.[{synthetic.MEMBERSHIP_TEAM}] = l.[{synthetic.LINK_TEAM}]"
-                    f" WHERE m.[{synthetic.MEMBERSHIP_NURSE}] = ? LIMIT 1", [user_id]).fetchone()
+                    f" WHERE m.[{synthetic.MEMBERSHIP_NURSE}] = ? AND l.ended_at IS NULL"
+                    " ORDER BY l.id LIMIT 1", [user_id]).fetchone()
                 patient = row[0] if row else ""
             email = (synthetic.NURSE_EMAIL if role == "nurse" else synthetic.PATIENT_EMAIL)
-            pool.append({"email": email.format(user_id), "patient": patient, "since": since})
+            pool.append({"email": email.format(user_id), "patient": patient, "since": ""})
         return pool
     finally:
         conn.close()
+
+
+def refresh_since(port, users):
+    """Read each signed-in nurse's inbox version again, as a reloaded dashboard would: the
+    check-ins of earlier rows changed it, and a poll with an old one is not 'nothing new'."""
+    for line in users:
+        if line[0] == "nurse":
+            status, _, html = fetch(port, "GET", workload.NURSE_DASHBOARD_PATH, cookie=line[1])
+            if status == 200:
+                line[4] = poll_since(html) or line[4]
 
 
 def sign_in_pool(port, pool, role):
     """Sign everyone in; returns the load script's lines for them."""
     lines = []
     for person in pool:
-        cookie, token = sign_in(port, person["email"])
-        lines.append([role, cookie, token, str(person["patient"]), str(person["since"])])
+        cookie, token, html = sign_in(port, person["email"])
+        since = poll_since(html) if role == "nurse" else person["since"]
+        lines.append([role, cookie, token, str(person["patient"]), str(since)])
     return lines
 
 
@@ -443,6 +487,8 @@ def main():
             if page.role == "nurse" and nurse_problem:
                 rows.append((page.name, page, None, nurse_problem))
                 continue
+            if page.kind == "poll":
+                refresh_since(port, users)
             figures = run(page)
             rows.append((page.name, page, figures, ""))
             print(f"  {page.name}: {figures['rps']:.0f} req/s, p95"

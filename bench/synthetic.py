@@ -1,8 +1,9 @@
 """A deterministic synthetic database at national scale, loaded fast for the benchmark.
 
-Each table has one small function. Tables from branches not merged yet (care teams,
-memberships, patient links, the shared flag, reviews) are filled only when the schema has
-them, so the same generator works before and after those land: check the names below then.
+Each table has one small function. Tables from other features (privacy agreements, care
+teams, memberships, patient links, the shared flag, reviews) are filled only when the schema
+has them, so the generator also works on an older schema: the names below follow the
+migrations.
 """
 
 import argparse
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from journal import accounts, migrations
+from journal import accounts, consent, migrations
 from journal.clock import UK, utc_iso
 from journal.db import connect
 from journal.entries import FEELINGS, TOPICS
@@ -29,26 +30,38 @@ FULL_SCALE = {"teams": 50, "nurses": 300, "patients": 60_000, "entries": 2_000_0
 SHARED_FRACTION = 0.4
 REVIEWED_FRACTION = 0.7
 BENCH_PASSWORD = "bench-password-not-a-secret"  # noqa: S105 - synthetic accounts only
+# Every synthetic nurse's authenticator secret (base32), so the benchmark can give the code
+# that nurses and admins must give at sign-in (issue 6a).
+BENCH_TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH22"  # noqa: S105 - synthetic accounts only
 PATIENT_EMAIL = "patient{}@bench.example"
 NURSE_EMAIL = "nurse{}@bench.example"
 HISTORY_DAYS = 365
 
-# Care-team schema (issue 4), filled only where it exists. Check these names on merge.
+# Care-team schema (issue 4, migration 0004_care_teams), filled only where it exists.
 TEAMS = "teams"
 TEAM_NAME = "name"
+TEAM_HOURS = "working_hours"
 TEAM_CREATED = "created_at"
 MEMBERSHIPS = "team_nurses"
 MEMBERSHIP_TEAM = "team_id"
 MEMBERSHIP_NURSE = "nurse_id"
-LINKS = "team_patients"
+MEMBERSHIP_JOINED = "joined_at"
+LINKS = "care_links"
 LINK_TEAM = "team_id"
 LINK_PATIENT = "patient_id"
-LINK_CREATED = "created_at"
+LINK_NAME = "held_name"
+LINK_DOB = "held_dob"
+LINK_CREATED = "connected_at"
 ENTRY_SHARED = "shared"
-REVIEWS = "reviews"
+ENTRY_REVIEWED = "reviewed_at"
+REVIEWS = "entry_reviews"
 REVIEW_ENTRY = "entry_id"
 REVIEW_NURSE = "nurse_id"
+REVIEW_TEAM = "team_id"
 REVIEW_AT = "reviewed_at"
+TEAM_HOURS_TEXT = "Monday to Friday, 9am to 5pm"
+# Privacy agreements (issue 6a): a patient without one is sent to agree before any page.
+AGREEMENTS = "privacy_agreements"
 
 # Short notes in our own words; an entry joins one to three of them.
 NOTE_PARTS = (
@@ -149,6 +162,25 @@ def users(conn, plan):
               int(rng.random() < 0.3), created) for i in plan.patient_ids]
     return insert(conn, "users", ("id", "email", "password_hash", "first_name", "role",
                                   "share_by_default", "created_at"), rows)
+
+
+def second_factors(conn, plan):
+    """Nurses set up two-step sign-in when they first signed in (issue 6a)."""
+    if not {"totp_secret", "totp_confirmed_at"} <= columns(conn, "users"):
+        return "skipped: users has no second factor columns yet"
+    created = utc_iso(plan.now - timedelta(days=HISTORY_DAYS))
+    cursor = conn.execute(
+        "UPDATE users SET totp_secret = ?, totp_confirmed_at = ? WHERE role = 'nurse'",
+        [BENCH_TOTP_SECRET, created])
+    return cursor.rowcount
+
+
+def agreements(conn, plan):
+    """Every patient agreed to the current privacy notice when they signed up, as sign-up
+    records it."""
+    created = utc_iso(plan.now - timedelta(days=HISTORY_DAYS))
+    rows = [(p, consent.VERSION, created) for p in plan.patient_ids]
+    return fill_if_present(conn, AGREEMENTS, ("user_id", "version", "agreed_at"), rows)
 
 
 def entry_counts(plan):
@@ -264,21 +296,29 @@ def questions(conn, plan):
 def teams(conn, plan):
     """Care teams (issue 4)."""
     created = utc_iso(plan.now - timedelta(days=HISTORY_DAYS))
-    rows = [(i, f"Breast care team {i}", created) for i in range(1, plan.scale.teams + 1)]
-    return fill_if_present(conn, TEAMS, ("id", TEAM_NAME, TEAM_CREATED), rows)
+    rows = [(i, f"Breast care team {i}", TEAM_HOURS_TEXT, created)
+            for i in range(1, plan.scale.teams + 1)]
+    return fill_if_present(conn, TEAMS, ("id", TEAM_NAME, TEAM_HOURS, TEAM_CREATED), rows)
 
 
 def memberships(conn, plan):
     """Nurses shared evenly across the teams (issue 4)."""
-    rows = [(nurse_id % plan.scale.teams + 1, nurse_id) for nurse_id in plan.nurse_ids]
-    return fill_if_present(conn, MEMBERSHIPS, (MEMBERSHIP_TEAM, MEMBERSHIP_NURSE), rows)
+    joined = utc_iso(plan.now - timedelta(days=HISTORY_DAYS))
+    rows = [(nurse_id % plan.scale.teams + 1, nurse_id, joined) for nurse_id in plan.nurse_ids]
+    return fill_if_present(conn, MEMBERSHIPS,
+                           (MEMBERSHIP_TEAM, MEMBERSHIP_NURSE, MEMBERSHIP_JOINED), rows)
 
 
 def links(conn, plan):
-    """Every patient connected to one team (issue 4)."""
+    """Every patient connected to one team, under the name and birth date the team holds
+    (issue 4)."""
+    rng = plan.rng("links")
     created = utc_iso(plan.now - timedelta(days=HISTORY_DAYS))
-    rows = [(plan.team_of(p), p, created) for p in plan.patient_ids]
-    return fill_if_present(conn, LINKS, (LINK_TEAM, LINK_PATIENT, LINK_CREATED), rows)
+    rows = [(plan.team_of(p), p, f"{rng.choice(NAMES)} Patient{p}",
+             f"{rng.randint(1940, 1995)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+             created) for p in plan.patient_ids]
+    return fill_if_present(conn, LINKS,
+                           (LINK_TEAM, LINK_PATIENT, LINK_NAME, LINK_DOB, LINK_CREATED), rows)
 
 
 def reviews(conn, plan):
@@ -294,13 +334,21 @@ def reviews(conn, plan):
     shared = conn.execute(
         f"SELECT id, patient_id, created_at FROM entries WHERE [{ENTRY_SHARED}] = 1"
         " AND created_at < ? ORDER BY id", [cutoff])
-    rows = [(entry_id, rng.choice(nurses_by_team[plan.team_of(patient_id)]), created_at)
+    rows = [(entry_id, rng.choice(nurses_by_team[plan.team_of(patient_id)]),
+             plan.team_of(patient_id), created_at)
             for entry_id, patient_id, created_at in shared
             if rng.random() < REVIEWED_FRACTION and plan.team_of(patient_id) in nurses_by_team]
-    return fill_if_present(conn, REVIEWS, (REVIEW_ENTRY, REVIEW_NURSE, REVIEW_AT), rows)
+    made = fill_if_present(conn, REVIEWS, (REVIEW_ENTRY, REVIEW_NURSE, REVIEW_TEAM, REVIEW_AT),
+                           rows)
+    if isinstance(made, int) and ENTRY_REVIEWED in columns(conn, "entries"):
+        # The inbox reads an entry's own latest review time; the reviews table says who.
+        conn.executemany(f"UPDATE entries SET [{ENTRY_REVIEWED}] = ? WHERE id = ?",
+                         [(at, entry_id) for entry_id, _, _, at in rows])
+    return made
 
 
-TABLES = (users, entries, scans, questions, teams, memberships, links, reviews)
+TABLES = (users, second_factors, agreements, entries, scans, questions, teams, memberships,
+          links, reviews)
 
 
 def fts_tables(conn):

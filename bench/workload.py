@@ -1,8 +1,8 @@
 """The pages the benchmark drives, with their targets; the query-plan test walks the same list.
 
 Paths may hold placeholders that the load script fills per request: {csrf} (the session's
-CSRF token), {uid} (unique per request), {patient} (a patient the signed-in nurse's team
-holds) and {since} (the newest entry id that nurse can already see).
+CSRF token), {uid} (unique per request), {patient} (the care link of a patient the
+signed-in nurse's team holds) and {since} (the inbox version that nurse's page already shows).
 """
 
 from dataclasses import dataclass, field
@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-# Care-team routes (issue 4) and the help page (issue 3): check these on merge.
+# Care-team routes (issue 4) and the help page (issue 3). {patient} is the care link's id;
+# {since} is the inbox's version tag, read from the poll URL on the nurse's dashboard.
 HELP_PATH = "/help"
-NURSE_DASHBOARD_PATH = "/care/dashboard"
+NURSE_DASHBOARD_PATH = "/care"
 NURSE_PATIENT_PATH = "/care/patients/{patient}"
-DASHBOARD_POLL_PATH = "/care/dashboard/poll?since={since}"
+DASHBOARD_POLL_PATH = "/care/poll?since={since}"
 
 # Targets on the 2-core machine at full scale (issue 7).
 PATIENT_P95_MS = 50

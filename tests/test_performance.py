@@ -14,6 +14,7 @@ import journal.db
 from bench import run, synthetic, workload
 from journal import accounts, config, create_app
 from journal.entries import PAGE_SIZE
+from tests.conftest import totp_code_for
 
 # Tables that grow with the number of patients: a hot-path query must never read all of one.
 BIG_TABLES = ("entries", "users", "sessions", "scans", "questions",
@@ -66,14 +67,20 @@ def statements(monkeypatch):
 
 
 def signed_in(app, email):
-    """A test client signed in through the form, and its CSRF token."""
+    """A test client signed in through the form (and, for a nurse, the second factor), its
+    CSRF token and the page it landed on."""
     client = app.test_client()
     token = run.csrf_token(client.get("/sign-in").get_data(as_text=True))
     response = client.post("/sign-in", data={
         "email": email, "password": synthetic.BENCH_PASSWORD, "csrf_token": token})
     assert response.status_code == 303
-    landing = client.get(response.headers["Location"])
-    return client, run.csrf_token(landing.get_data(as_text=True))
+    if response.headers["Location"] == "/sign-in/code":
+        token = run.csrf_token(client.get("/sign-in/code").get_data(as_text=True))
+        response = client.post("/sign-in/code", data={
+            "code": totp_code_for(app, email), "csrf_token": token})
+        assert response.status_code == 303
+    landing = client.get(response.headers["Location"]).get_data(as_text=True)
+    return client, run.csrf_token(landing), landing
 
 
 def send(client, page, token, person):
@@ -99,6 +106,22 @@ def patients_by_entry_count(path):
     return rows[0][0], rows[-1][0]
 
 
+def fewest_entries_with_search_results(path):
+    """Of the patients whose notes match the workload's first search words, the one with the
+    fewest entries: comparing them with the heaviest patient then compares pages that both
+    show entries (one care-team look-up per page shows cards, never one per card)."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT e.patient_id FROM entries e WHERE e.deleted_at IS NULL AND e.patient_id IN"
+            " (SELECT m.patient_id FROM entries_fts JOIN entries m ON m.id = entries_fts.rowid"
+            "  WHERE entries_fts MATCH ?)"
+            " GROUP BY e.patient_id ORDER BY count(*), e.patient_id LIMIT 1",
+            [f'note : ("{workload.SEARCH_WORDS[0]}")']).fetchone()[0]
+    finally:
+        conn.close()
+
+
 def entry_count(path, patient_id):
     conn = sqlite3.connect(path)
     try:
@@ -116,7 +139,9 @@ def driven_pages(app):
 def people(app, role):
     """One signed-in person per role, with the nurse's patient and 'since' when needed."""
     person = run.choose_pool(app.config["JOURNAL_DB"], role, 1)[0]
-    client, token = signed_in(app, person["email"])
+    client, token, landing = signed_in(app, person["email"])
+    if role == "nurse":
+        person["since"] = run.poll_since(landing)
     return client, token, person
 
 
@@ -146,11 +171,12 @@ def test_hot_path_queries_never_scan_a_big_table(bench_app, statements):
 
 def test_query_count_does_not_grow_with_entries_on_the_page(bench_app, statements):
     path = bench_app.config["JOURNAL_DB"]
-    light, heavy = patients_by_entry_count(path)
+    _, heavy = patients_by_entry_count(path)
+    light = fewest_entries_with_search_results(path)
     assert entry_count(path, heavy) > PAGE_SIZE > 2 * entry_count(path, light)
     counts = {}
     for patient_id in (light, heavy):
-        client, token = signed_in(bench_app, synthetic.PATIENT_EMAIL.format(patient_id))
+        client, token, _ = signed_in(bench_app, synthetic.PATIENT_EMAIL.format(patient_id))
         person = {"patient": "", "since": ""}
         for page in driven_pages(bench_app):
             if page.role != "patient":
@@ -229,9 +255,9 @@ def test_care_team_tables_are_filled_once_they_exist():
     assert synthetic.teams(conn, plan).startswith("skipped: no teams table")
     conn.executescript(f"""
         CREATE TABLE {synthetic.TEAMS} (id INTEGER PRIMARY KEY, {synthetic.TEAM_NAME} TEXT,
-            {synthetic.TEAM_CREATED} TEXT);
+            {synthetic.TEAM_HOURS} TEXT, {synthetic.TEAM_CREATED} TEXT);
         CREATE TABLE {synthetic.MEMBERSHIPS} ({synthetic.MEMBERSHIP_TEAM} INTEGER,
-            {synthetic.MEMBERSHIP_NURSE} INTEGER);
+            {synthetic.MEMBERSHIP_NURSE} INTEGER, {synthetic.MEMBERSHIP_JOINED} TEXT);
         CREATE TABLE {synthetic.LINKS} ({synthetic.LINK_TEAM} INTEGER);
     """)
     assert synthetic.teams(conn, plan) == plan.scale.teams
@@ -249,5 +275,30 @@ def _hash_of(path):
     conn = sqlite3.connect(path)
     try:
         return conn.execute("SELECT password_hash FROM users LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_built_database_has_care_teams_and_agreements_as_the_app_stores_them(built):
+    conn = sqlite3.connect(built)
+    try:
+        def count(sql):
+            return conn.execute(sql).fetchone()[0]
+
+        patients = count("SELECT count(*) FROM users WHERE role = 'patient'")
+        # Every patient agreed to the current notice, so pages open without the notice step.
+        assert count("SELECT count(*) FROM privacy_agreements pa JOIN users u"
+                     " ON u.id = pa.user_id AND u.role = 'patient'") == patients
+        assert count("SELECT count(*) FROM care_links WHERE ended_at IS NULL") == patients
+        assert count("SELECT count(*) FROM team_nurses") == count(
+            "SELECT count(*) FROM users WHERE role = 'nurse'")
+        # Each review is by a nurse of the patient's own team, and marks the entry.
+        assert count("SELECT count(*) FROM entry_reviews") > 0
+        assert count(
+            "SELECT count(*) FROM entry_reviews r JOIN entries e ON e.id = r.entry_id"
+            " JOIN care_links l ON l.patient_id = e.patient_id"
+            " JOIN team_nurses m ON m.nurse_id = r.nurse_id"
+            " WHERE m.team_id != l.team_id OR r.team_id != l.team_id"
+            " OR e.reviewed_at IS NOT r.reviewed_at OR e.shared = 0") == 0
     finally:
         conn.close()
