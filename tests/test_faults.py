@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from journal import accounts, create_app
+from journal import accounts, consent, create_app
 from journal.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +150,7 @@ def run_burst(tmp_path, clients=CLIENTS, check_ins=CHECK_INS, kills=KILLS):
     password_hash = app.extensions["passwords"].hash(PASSWORD)
     emails = [f"burst{n}@example.com" for n in range(clients)]
     for email in emails:
-        accounts.create_user(db, email, password_hash)
+        consent.agree(db, accounts.create_user(db, email, password_hash))  # as sign-up does
     db.close()
 
     server = Server(db_path, free_port(), tmp_path / "gunicorn.log")

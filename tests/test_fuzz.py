@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
-from journal import accounts, create_app, entries, sessions
+from journal import accounts, consent, create_app, entries, sessions
 from journal import db as journal_db
 from journal.db import connect
 
@@ -187,6 +187,9 @@ class Harness:
                             ("nurse", "nurse@example.com"), ("admin", "admin@example.com")):
             user_role = "patient" if role == "other" else role
             self.users[role] = accounts.create_user(db, email, password_hash, role=user_role)
+            if user_role == "patient":
+                # As sign-up does: fuzz the pages, not the notice they would redirect to.
+                consent.agree(db, self.users[role])
         self.ids = {"patient": [], "other": []}
         for who in ("patient", "other"):
             for n in range(3):

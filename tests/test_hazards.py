@@ -128,15 +128,26 @@ def test_another_patients_entry_is_not_found_on_every_entry_route(app, client, d
                                                    "note": "Olu's private words"})
     db.execute("UPDATE entries SET deleted_at = ? WHERE id = ?",
                [utc_iso(utc_now()), theirs])  # so that restore is tried on a deletable entry
+    mine = entries.create(db, patient.id, {"distress": 3, "feelings": [], "topics": [],
+                                           "note": "my own words"})
     checked = 0
     for rule, method in entry_routes(app):
         path = rule.build({"entry_id": theirs})[1]
         data = {"csrf_token": signed_in, "distress": "1", "note": "overwritten"}
         response = client.open(path, method=method, data=data if method == "POST" else None)
-        assert response.status_code == 404, f"{method} {path}: {response.status_code}"
+        if response.status_code == 403:
+            # A route for another role (a nurse's review) refuses a patient whatever the
+            # entry, their own included: the answer tells nothing about someone else's.
+            own = rule.build({"entry_id": mine})[1]
+            again = client.open(own, method=method, data=data if method == "POST" else None)
+            assert again.status_code == 403, f"{method} {path}: 403 only for another's entry"
+        else:
+            assert response.status_code == 404, f"{method} {path}: {response.status_code}"
         assert "Olu's private words" not in response.get_data(as_text=True)
         checked += 1
     assert checked >= 6
+    assert db.execute("SELECT note FROM entries WHERE id = ?", [mine]).fetchone()[0] == (
+        "my own words")
     row = db.execute("SELECT note, distress FROM entries WHERE id = ?", [theirs]).fetchone()
     assert row == ("Olu's private words", 6)
 
