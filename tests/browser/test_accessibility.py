@@ -71,14 +71,14 @@ def scan_with_mistakes(page):
     page.get_by_label("Date", exact=True).fill("2026-12-01")
     page.locator("#arranged_by_phone").fill("ring the ward")
     page.get_by_role("button", name="Save scan").click()
-    expect(page.locator("#arranged_by_phone-error, .error").first).to_be_visible()
+    expect(page.get_by_text("Enter the time on your letter")).to_be_visible()
 
 
 def enter_join_code(page):
     page.get_by_label("Join code").fill(JOIN_CODE["code"])
     page.get_by_label("Your date of birth").fill(JOIN_CODE["dob"])
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).not_to_have_text("Your care team")
+    expect(page.locator("h1")).to_have_text("Check before you connect")
 
 
 def make_join_code(page):
