@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from . import accounts, consent, guard, recovery, session_rules, sessions, totp
+from . import accounts, consent, guard, recovery, security_log, session_rules, sessions, totp
 from .auth import begin_session, login_required
 from .clock import parse_utc, utc_iso, utc_now
 from .db import get_db
@@ -92,10 +92,13 @@ def second_factor():
             next_url = session.get("next")
             sessions.end(db, session["token"])
             begin_session(row["id"])  # a new token once fully signed in
+            security_log.event("signed_in", row["id"],
+                               second_factor="enrolled" if enrolling else "code")
             if enrolling:
                 flash("Two-step sign-in is set up. You will need a code each time you sign in.")
             return redirect(guard.destination(row["role"], next_url), code=303)
         error, status = CODE_ERROR, 422
+        security_log.warn("second_factor_failed", row["id"])
     return _second_factor_page(row, secret, enrolling, error), status
 
 
@@ -144,10 +147,12 @@ def forgotten_password():
             if user_id := _recover(values["email"], request.form.get("code"), new_password):
                 guard.succeeded(values["email"])
                 begin_session(user_id)
+                security_log.event("password_reset_by_recovery_code", user_id)
                 left = recovery.unused_count(get_db(), user_id)
                 flash(f"Your new password is saved. You have {left} recovery codes left.")
                 return redirect(url_for("journal.home"), code=303)
             errors["code"] = RECOVERY_ERROR
+            security_log.warn("recovery_code_failed")
     return render_template(
         "account/forgotten.html", values=values, errors=errors
     ), 422 if errors else 200
@@ -215,10 +220,12 @@ def change_password():
                 accounts.change_password(db, g.user.id, passwords.hash(new))
                 _renew_session(db)
                 sessions.end_all(db, g.user.id, keep_token=session["token"])
+                security_log.event("password_changed")
                 flash("Your new password is saved. Any other devices are now signed out.")
                 return redirect(guard.destination(g.user.role) if temporary
                                 else url_for("account.overview"), code=303)
             errors["current_password"] = NOT_CURRENT
+            security_log.warn("password_check_failed")
     return render_template(
         "account/password.html", errors=errors, temporary=temporary
     ), 422 if errors else 200
@@ -235,6 +242,7 @@ def _renew_session(db):
 @login_required
 def sign_out_everywhere():
     sessions.end_all(get_db(), g.user.id)
+    security_log.event("signed_out_everywhere")
     session.clear()
     flash("You have signed out on every device, including this one.")
     return redirect(url_for("pages.landing"), code=303)

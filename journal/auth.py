@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 
-from . import accounts, consent, guard, recovery, session_rules, sessions
+from . import accounts, consent, guard, recovery, security_log, session_rules, sessions
 from .clock import parse_utc, utc_now
 from .db import get_db
 from .security import clear_site_data, stale_form_view
@@ -70,12 +70,14 @@ def load_user():
     limits = session_rules.lifetimes(user.role, current_app.config)
     why = session_rules.why_ended(limits, parse_utc(row["created_at"]), active, now)
     if why:
+        security_log.event("session_ended", user.id, reason=why)
         _end(db, token, IDLE_MESSAGE if why == "idle" else EXPIRED_MESSAGE)
         return
     change = session_rules.after_role_change(
         row["role"], user.role, guard.needs_second_factor(user.role, user.email)
     )
     if change == "sign_in_again":
+        security_log.event("session_ended", user.id, reason="role_changed")
         _end(db, token, "Your account has changed. Please sign in again.")
         return
     if change == "renew":
@@ -228,12 +230,16 @@ def sign_in():
                 begin_session(row["id"], stage="code" if row["totp_confirmed_at"] else "enrol")
                 if next_url:
                     session["next"] = next_url
+                security_log.event("password_accepted", row["id"], next="second_factor")
                 return redirect(url_for("account.second_factor"), code=303)
             guard.succeeded(values["email"])
             begin_session(row["id"])
+            security_log.event("signed_in", row["id"])
             return redirect(guard.destination(row["role"], next_url), code=303)
         # One message for an unknown email and a wrong password: no account probing.
         error = SIGN_IN_ERROR
+        security_log.warn("sign_in_failed", row["id"] if row else None,
+                          account="known" if row else "unknown")
     return render_template(
         "auth/sign_in.html", values=values, error=error, next_url=next_url
     ), 422 if error else 200
@@ -244,6 +250,7 @@ def sign_out():
     token = session.get("token")
     if token:
         sessions.end(get_db(), token)
+        security_log.event("signed_out")
     session.clear()
     flash("You have signed out.")
     # Phones are shared: drafts and stored files go with the session.

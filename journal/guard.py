@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app, request
 
-from . import demo, session_rules, throttle
+from . import demo, security_log, session_rules, throttle
 from .clock import utc_now
 from .db import get_db
 
@@ -48,6 +48,7 @@ def wait_message(wait):
 
 def too_many(response_body, wait):
     """A 429 answer with Retry-After."""
+    security_log.warn("throttled", wait_seconds=int(wait.total_seconds()))
     response = current_app.make_response((response_body, 429))
     response.headers["Retry-After"] = str(int(wait.total_seconds()) + 1)
     return response

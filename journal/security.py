@@ -5,6 +5,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import security_log
+
 csrf = CSRFProtect()
 
 CSP = "; ".join(
@@ -67,6 +69,7 @@ def stale_form_view(endpoint):
 
 def init_app(app):
     csrf.init_app(app)
+    security_log.init_app(app)
     if hops := app.config["TRUSTED_PROXIES"]:
         # Believe X-Forwarded-For/-Proto only as far back as our own proxies reach.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
@@ -105,6 +108,7 @@ def init_app(app):
         # The token is checked before the session is read, so read it now.
         if not hasattr(g, "user"):
             load_user()
+        security_log.warn("csrf_failed", reason=error.description)
         # A session that ended took its token with it: htmx goes to sign in, the page stays.
         if g.user is None and request.headers.get("HX-Request"):
             return to_sign_in()

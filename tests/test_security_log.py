@@ -1,0 +1,114 @@
+"""Security events reach the log with ids only: never passwords, codes, emails or entries."""
+
+import logging
+
+import pytest
+
+from tests.care_helpers import add_entry
+from tests.helpers import PASSWORD
+
+SECRET_NOTE = "scared about the liver scan"
+
+
+@pytest.fixture
+def events(caplog):
+    """The security log lines written during the test."""
+    caplog.set_level(logging.INFO, logger="journal.security")
+
+    def lines():
+        return [r.getMessage() for r in caplog.records if r.name == "journal.security"]
+
+    return lines
+
+
+def only(lines, what):
+    found = [line for line in lines if line.split(" ", 1)[0] == what]
+    assert len(found) == 1, lines
+    return found[0]
+
+
+def test_failed_sign_in_logs_the_account_id_not_the_email_or_password(patient, auth, events):
+    auth.sign_in(password="wrong password here")
+    line = only(events(), "sign_in_failed")
+    assert f"user={patient.id}" in line and "account='known'" in line
+    assert "pat@example.com" not in line and "wrong password" not in line
+
+
+def test_sign_in_with_unknown_email_is_logged_without_the_email(client, auth, events):
+    auth.sign_in(email="nobody@example.com")
+    line = only(events(), "sign_in_failed")
+    assert "user=-" in line and "account='unknown'" in line and "nobody" not in line
+
+
+def test_sign_in_and_out_are_logged(patient, auth, events):
+    auth.sign_in()
+    auth.sign_out()
+    assert f"user={patient.id}" in only(events(), "signed_in")
+    assert f"user={patient.id}" in only(events(), "signed_out")
+
+
+def test_nurse_sign_in_logs_both_steps(nurse, auth, events):
+    auth.sign_in("nurse@example.com")
+    assert "next='second_factor'" in only(events(), "password_accepted")
+    assert "second_factor='enrolled'" in only(events(), "signed_in")
+
+
+def test_wrong_second_factor_code_is_logged_without_the_code(nurse, auth, client, events):
+    auth.sign_in("nurse@example.com", second_factor=False)
+    token = auth.token("/sign-in/code")
+    client.post("/sign-in/code", data={"code": "000000", "csrf_token": token})
+    line = only(events(), "second_factor_failed")
+    assert f"user={nurse.id}" in line and "000000" not in line
+
+
+def test_throttled_sign_in_is_a_warning(app, patient, auth, caplog, events):
+    for _ in range(app.config["THROTTLE_ACCOUNT_FAILURES"] + 1):
+        response = auth.sign_in(password="wrong password here")
+    assert response.status_code == 429
+    throttled = [r for r in caplog.records if r.getMessage().startswith("throttled ")]
+    assert throttled and throttled[0].levelno == logging.WARNING
+
+
+def test_missing_csrf_token_is_logged(signed_in, client, patient, events):
+    client.post("/check-in", data={"distress": "4"})
+    line = only(events(), "csrf_failed")
+    assert f"user={patient.id}" in line and "'/check-in'" in line
+
+
+def test_rejected_input_is_logged_without_what_was_typed(signed_in, client, events):
+    response = client.post(
+        "/check-in", data={"distress": "eleven", "note": SECRET_NOTE, "csrf_token": signed_in}
+    )
+    assert response.status_code == 422
+    line = only(events(), "input_rejected")
+    assert "endpoint='journal.check_in'" in line and SECRET_NOTE not in line
+
+
+def test_another_patients_entry_is_logged_as_not_found(signed_in, client, db, other_patient,
+                                                       patient, events):
+    entry_id = add_entry(db, other_patient, distress=3, note=SECRET_NOTE)
+    response = client.get(f"/entries/{entry_id}/edit")
+    assert response.status_code == 404
+    line = only(events(), "not_found")
+    assert f"user={patient.id}" in line and SECRET_NOTE not in line
+
+
+def test_wrong_role_is_logged_as_refused(nurse, auth, client, events):
+    auth.sign_in("nurse@example.com")
+    assert client.get("/home").status_code == 403
+    assert f"user={nurse.id}" in only(events(), "refused")
+
+
+def test_a_crafted_path_cannot_forge_a_log_line(client, events, patient, auth):
+    auth.sign_in()
+    client.get("/no-such-page%0Asigned_in user=1")
+    line = only(events(), "not_found")
+    assert "\n" not in line and "no-such-page\\nsigned_in" in line
+
+
+def test_password_change_is_logged(signed_in, client, patient, events):
+    client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a different long phrase",
+        "csrf_token": signed_in})
+    assert f"user={patient.id}" in only(events(), "password_changed")
+    assert "a different long phrase" not in "\n".join(events())
