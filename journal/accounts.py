@@ -43,10 +43,14 @@ class User:
 
 @cache
 def common_passwords():
-    """The bundled list of passwords too common to allow."""
+    """Passwords too common to allow: zxcvbn's 30,000 most used (from leaked sets), with
+    our own list of words people here are likely to choose."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     path = Path(__file__).parent / "data" / "common-passwords.txt"
     lines = path.read_text().splitlines()
-    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+    ours = {line.strip().lower() for line in lines if line and not line.startswith("#")}
+    return frozenset(ours.union(FREQUENCY_LISTS["passwords"]))
 
 
 def normalise_email(email):

@@ -2,6 +2,7 @@ import pytest
 
 from journal.accounts import (
     MAX_PASSWORD,
+    MIN_PASSWORD,
     Passwords,
     check_email,
     check_new_password,
@@ -87,6 +88,15 @@ def test_password_longer_than_200_is_refused():
 )
 def test_common_password_is_refused_whatever_its_case(password):
     assert check_new_password(password) == TOO_EASY
+
+
+def test_the_3000_most_used_passwords_long_enough_to_pass_the_length_rule_are_refused():
+    """ASVS 6.2.4: the top 3,000 of a leaked-password list, not just our own short list."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    top = [p for p in FREQUENCY_LISTS["passwords"][:3000] if len(p) >= MIN_PASSWORD]
+    assert len(top) > 500  # the rule is tested on many, not a handful
+    assert all(check_new_password(p) == TOO_EASY for p in top)
 
 
 @pytest.mark.parametrize("password", ["pat@example.com", "PAT@Example.com"])
