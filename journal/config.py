@@ -17,7 +17,8 @@ class Production:
     PORT = 8000
     # A check-in note is at most 5,000 characters; a whole form stays far below this.
     MAX_CONTENT_LENGTH = 1024 * 1024
-    SESSION_COOKIE_NAME = "ww_session"
+    # __Host-: the browser keeps it only if Secure, for this host alone and the whole path.
+    SESSION_COOKIE_NAME = "__Host-ww_session"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -61,10 +61,14 @@ def test_production_mode_sends_hsts(tmp_path, monkeypatch):
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
 
 
-def test_session_cookie_is_secure_httponly_and_lax(client, auth, patient):
+def test_session_cookie_is_host_only_secure_httponly_and_lax(client, auth, patient):
     response = auth.sign_in()
-    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("ww_session=")]
+    cookies = response.headers.getlist("Set-Cookie")
+    [cookie] = [c for c in cookies if c.startswith("__Host-ww_session=")]
     attributes = [a.strip() for a in cookie.split(";")]
+    # What the __Host- prefix demands, or the browser drops the cookie.
+    assert "Path=/" in attributes
+    assert not any(a.lower().startswith("domain=") for a in attributes)
     assert "Secure" in attributes
     assert "HttpOnly" in attributes
     assert "SameSite=Lax" in attributes

@@ -4,9 +4,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from journal.config import Production
 from tests.helpers import PASSWORD, csrf_from
 
-COOKIE = "ww_session"
+COOKIE = Production.SESSION_COOKIE_NAME
 NO_MATCH = "That email and password do not match an account. Check them and try again."
 
 

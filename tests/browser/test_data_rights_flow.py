@@ -72,7 +72,7 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     no_axe_violations(page, "delete account, wrong password")
     shoot(page, "delete-wrong-password")
 
-    signed_in_cookie = {c["name"]: c["value"] for c in page.context.cookies()}["ww_session"]
+    signed_in_cookie = {c["name"]: c["value"] for c in page.context.cookies()}["__Host-ww_session"]
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Delete my account for good").click()
     expect(page).to_have_url(re.compile(r"/account/deleted$"))
