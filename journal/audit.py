@@ -10,11 +10,14 @@ from .clock import parse_utc, uk_today, utc_iso, utc_now
 ACTIONS = {
     "view-inbox": "saw your shared check-ins in the team inbox",
     "view-patient": "opened your shared check-ins and questions",
+    "view-summary": "opened your shared appointment summary",
     "review": "read a check-in and marked it as seen",
     "share": "shared a check-in",
     "unshare": "stopped sharing a check-in",
     "share-question": "shared a question",
     "unshare-question": "stopped sharing a question",
+    "share-summary": "shared the appointment summary",
+    "unshare-summary": "stopped sharing the appointment summary",
     "default-shared": "chose to share new check-ins",
     "default-private": "chose to keep new check-ins private",
     "connect": "connected to the care team",
@@ -23,7 +26,8 @@ ACTIONS = {
     "discharge": "ended the patient's connection to the team",
 }
 # What a patient sees on "Who has seen my entries": reads by others, and the connection.
-SEEN_ACTIONS = ("view-inbox", "view-patient", "review", "connect", "disconnect", "discharge")
+SEEN_ACTIONS = ("view-inbox", "view-patient", "view-summary", "review", "connect", "disconnect",
+                "discharge")
 COLUMNS = ("id", "at", "action", "actor_id", "actor_role", "patient_id", "team_id",
            "entry_id", "question_id")
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -14,7 +15,7 @@ from flask import (
     url_for,
 )
 
-from . import audit, entries, inbox, joincodes, sharing, teams, triage
+from . import audit, entries, inbox, joincodes, sharing, summaries, teams, triage
 from .auth import PASSIVE_ENDPOINTS, login_required, safe_next
 from .chart import build_chart, daily_values
 from .clock import UK, uk_today, utc_now
@@ -357,7 +358,20 @@ def patient(link_id):
         trend=triage.trend(list(state.scores)),
         chart=_trend_chart(db, link.patient_id),
         questions=inbox.shared_questions(db, link.patient_id),
+        summary_shared_on=summaries.shared_on(db, link.patient_id),
     )
+
+
+@bp.route("/care/patients/<int:link_id>/summary")
+@login_required(role="nurse")
+def summary(link_id):
+    db = get_db()
+    link = teams.link_for_team(db, link_id, nurse_team())
+    view = summaries.summary_view(db, link.patient_id, shared_only=True)
+    if view is None:
+        abort(404)  # private again, or never shared: the same answer as any other miss
+    audit.record(db, g.user, "view-summary", patient_id=link.patient_id, team_id=link.team_id)
+    return render_template("care/summary.html", link=link, summary=view)
 
 
 def _trend_chart(db, patient_id):

@@ -14,6 +14,8 @@ from .periods import DEFAULT_RANGE, SCAN_RANGE
 from .scans import current_scan
 from .trends import chart_for_patient, day_start_utc, scan_dates
 
+# What the care team's copy keeps of check-ins and questions: the ones the patient shared.
+SHARED = "shared = 1"
 # Enough notes to choose from for a long wait, without making a phone page heavy.
 MAX_CHOICES = 60
 
@@ -69,13 +71,21 @@ def set_shared(db, patient_id, scan_id, shared, now=None):
         )
 
 
-def open_questions(db, patient_id):
-    """The questions the patient has not ticked off yet, in the order they were added."""
+def shared_on(db, patient_id):
+    """When the patient shared the current scan's summary, or None while it is private."""
+    scan = current_scan(db, patient_id)
+    row = summary_row(db, patient_id, scan["id"] if scan else None)
+    return parse_utc(row["shared_at"]) if row and row["shared"] else None
+
+
+def open_questions(db, patient_id, shared_only=False):
+    """The questions the patient has not ticked off yet (only the shared ones, if asked), in
+    the order they were added."""
     return list(
         db.query(
             "SELECT id, text FROM questions WHERE patient_id = ? AND done = 0"
-            " ORDER BY created_at, id",
-            [patient_id],
+            " AND (shared = 1 OR ? = 0) ORDER BY created_at, id",
+            [patient_id, int(shared_only)],
         )
     )
 
@@ -131,10 +141,13 @@ class SummaryView:
 
 
 def summary_view(db, patient_id, now=None, shared_only=False):
-    """The summary of the patient's current scan; with shared_only, None unless shared.
+    """The summary of the patient's current scan; with shared_only (the care team's copy),
+    None unless shared.
 
-    A shared summary holds the notes the patient picked for it, whether or not those
+    The care team's copy holds the notes the patient picked for it, whether or not those
     entries are shared on their own: picking them for a shared summary is the consent.
+    Scores and questions keep their own switches: the chart draws shared check-ins only,
+    and only shared questions are listed.
     """
     now = now or utc_now()
     scan = current_scan(db, patient_id)
@@ -144,7 +157,8 @@ def summary_view(db, patient_id, now=None, shared_only=False):
         return None
     scan_day, results_day = scan_dates(scan)
     key = SCAN_RANGE if scan_day is not None else DEFAULT_RANGE
-    period, chart = chart_for_patient(db, patient_id, key, now)
+    period, chart = chart_for_patient(db, patient_id, key, now,
+                                      only=SHARED if shared_only else None)
     return SummaryView(
         patient_id=patient_id,
         scan=scan,
@@ -153,7 +167,7 @@ def summary_view(db, patient_id, now=None, shared_only=False):
         wait_words=wait_words(scan_day, results_day, uk_today(now)),
         period=period,
         chart=chart,
-        questions=open_questions(db, patient_id),
+        questions=open_questions(db, patient_id, shared_only),
         notes=picked_notes(db, row["id"]) if row else [],
         summary_id=row["id"] if row else None,
         shared=shared,

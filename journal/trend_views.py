@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 
-from . import entries, insights, periods, summaries, trends
+from . import audit, entries, insights, periods, summaries, teams, trends
 from .auth import login_required, safe_next
 from .clock import utc_now
 from .db import get_db
@@ -80,6 +80,9 @@ def share_summary():
     db = get_db()
     shared = request.form.get("shared") == "1"
     summaries.set_shared(db, g.user.id, _summary_scan_id(db), shared)
+    link = teams.live_link(db, g.user.id)
+    audit.record(db, g.user, "share-summary" if shared else "unshare-summary",
+                 patient_id=g.user.id, team_id=link.team_id if link else None)
     flash(
         "Your summary is shared with your care team." if shared
         else "Your summary is private again. Your care team cannot see it."

@@ -96,6 +96,7 @@ MATRIX = [
     row("GET", "/care/codes", (302, 403, 403, 200, 200, 403)),
     row("POST", "/care/codes", (302, 403, 403, 200, 200, 403), DETAILS),
     row("GET", "/care/patients/{link}", (302, 403, 403, 200, 404, 403)),
+    row("GET", "/care/patients/{link}/summary", (302, 403, 403, 200, 404, 403)),
     row("GET", "/care/patients/{link}/discharge", (302, 403, 403, 200, 404, 403)),
     row("POST", "/care/patients/{link}/discharge", (302, 403, 403, 303, 404, 403)),
     row("POST", "/care/entries/{entry}/review", (302, 403, 403, 303, 404, 403)),

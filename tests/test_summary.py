@@ -149,6 +149,8 @@ def test_summary_posts_need_the_csrf_token(client, db, patient, signed_in):
 def test_the_care_team_seam_sees_a_summary_only_once_shared(db, patient, other_patient):
     entry = add_entry(db, patient.id, uk_noon(1), distress=4, note="For my nurse.")
     add_question(db, patient.id, "What next?")
+    shared_question = add_question(db, patient.id, "Shared with my nurse?")
+    db.execute("UPDATE questions SET shared = 1 WHERE id = ?", [shared_question])
     add_question(db, other_patient.id, "Olu's question")
     summaries.pick_notes(db, patient.id, None, [entry])
 
@@ -158,7 +160,10 @@ def test_the_care_team_seam_sees_a_summary_only_once_shared(db, patient, other_p
     shared = summaries.summary_view(db, patient.id, shared_only=True)
 
     assert shared.shared and [e.note for e in shared.notes] == ["For my nurse."]
-    assert [q["text"] for q in shared.questions] == ["What next?"]
+    # The picked note goes with the summary; questions keep their own switch.
+    assert [q["text"] for q in shared.questions] == ["Shared with my nurse?"]
+    assert [q["text"] for q in summaries.summary_view(db, patient.id).questions] == [
+        "What next?", "Shared with my nurse?"]
     assert summaries.summary_view(db, other_patient.id, shared_only=True) is None
 
 
