@@ -4,6 +4,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -217,8 +218,9 @@ def sign_in_cookie():
         value = app.session_interface.get_signing_serializer(app).dumps(
             {"token": token, "_permanent": True}
         )
+        # Host and path, not a URL: Chromium refuses a __Host- cookie given for http://.
         context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": value,
-                              "url": server.url, "httpOnly": True, "secure": True,
-                              "sameSite": "Lax"}])
+                              "domain": urlsplit(server.url).hostname, "path": "/",
+                              "httpOnly": True, "secure": True, "sameSite": "Lax"}])
 
     return sign_in
