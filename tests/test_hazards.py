@@ -10,16 +10,23 @@ from journal import entries, nurse_line
 from journal.clock import utc_iso, utc_now
 
 ROOT = Path(__file__).resolve().parent.parent
-# The shared facts sit beside the repository: on a developer's machine and in CI alike.
-FACTS = ROOT.parent / "shared" / "LEAFLET_FACTS.md"
+# The leaflet facts: the shared copy beside the repository where there is one, and the
+# copy kept with the tests, so a clean clone checks the numbers too.
+SHARED_FACTS = ROOT.parent / "shared" / "LEAFLET_FACTS.md"
+KEPT_FACTS = ROOT / "tests" / "data" / "leaflet_facts.md"
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def facts():
-    if not FACTS.exists():
-        pytest.skip(f"{FACTS} is not beside the repository")
-    return FACTS.read_text()
+    return (SHARED_FACTS if SHARED_FACTS.exists() else KEPT_FACTS).read_text()
+
+
+def test_the_kept_copy_of_the_leaflet_facts_is_up_to_date():
+    if SHARED_FACTS.exists():
+        assert KEPT_FACTS.read_text() == SHARED_FACTS.read_text(), (
+            f"copy {SHARED_FACTS} to {KEPT_FACTS}")
+    assert "0808 800 4040" in KEPT_FACTS.read_text()
 
 
 def digits(text):
