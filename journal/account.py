@@ -265,8 +265,10 @@ def recovery_codes():
             guard.succeeded(g.user.email)
             _renew_session(db)
             session["recovery_codes"] = recovery.replace_codes(db, g.user.id, passwords)
+            security_log.event("recovery_codes_replaced")
             return redirect(url_for("account.recovery_codes"), code=303)
         error = "That is not your password. Try again."
+        security_log.warn("password_check_failed")
     return render_template(
         "account/recovery_codes.html", error=error,
         codes_left=recovery.unused_count(db, g.user.id),

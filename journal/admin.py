@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 
-from . import accounts, sessions, staff, teams
+from . import accounts, security_log, sessions, staff, teams
 from .auth import login_required
 from .db import get_db
 
@@ -55,6 +55,7 @@ def set_password(token):
         if error is None:
             hashed = current_app.extensions["passwords"].hash(password)
             if staff.use_token(db, token, hashed):
+                security_log.event("password_set_with_link", user.id)
                 # Whoever was signed in on this browser is not the person who just set it.
                 if session.get("token"):
                     sessions.end(db, session["token"])

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import click
 from flask import url_for
 
-from . import accounts, audit, staff, teams
+from . import accounts, audit, security_log, staff, teams
 from .db import connect
 
 BASE_URL_HELP = "The address people use to reach the app (default: $PUBLIC_URL)."
@@ -64,6 +64,7 @@ def init_app(app):
             except staff.StaffError as error:
                 fail(str(error))
             link = password_link(db, user_id, base_url)
+            security_log.operator(db, "staff_added", email, role="nurse")
         click.echo(f"Added nurse {email.strip().lower()} to {team_name!r}.")
         _echo_link(link)
 
@@ -79,6 +80,7 @@ def init_app(app):
             except staff.StaffError as error:
                 fail(str(error))
             link = password_link(db, user_id, base_url)
+            security_log.operator(db, "staff_added", email, role="admin")
         click.echo(f"Added admin {email.strip().lower()}.")
         _echo_link(link)
 
@@ -92,6 +94,7 @@ def init_app(app):
             if row is None or row["role"] == "patient":
                 fail(f"There is no nurse or admin account for {email.strip().lower()}.")
             link = password_link(db, row["id"], base_url)
+            security_log.operator(db, "set_password_link_issued", email)
         _echo_link(link)
 
     @app.cli.command("move-nurse")
@@ -104,6 +107,7 @@ def init_app(app):
                 team = staff.move_nurse(db, email, team_name)
             except staff.StaffError as error:
                 fail(str(error))
+            security_log.operator(db, "nurse_moved", email, team_id=team.id)
         click.echo(f"Moved {email.strip().lower()} to {team.name!r}.")
 
     @app.cli.command("remove-nurse")
@@ -115,6 +119,7 @@ def init_app(app):
                 staff.remove_nurse(db, email)
             except staff.StaffError as error:
                 fail(str(error))
+            security_log.operator(db, "nurse_removed", email)
         click.echo(f"Removed {email.strip().lower()}: they can no longer sign in.")
 
     @app.cli.command("export-audit")

@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 
-from . import accounts, personal_data
+from . import accounts, guard, personal_data, security_log
 from .auth import login_required
 from .clock import to_uk, utc_now
 from .db import get_db
@@ -49,18 +49,25 @@ def download():
 def delete():
     error = None
     if request.method == "POST":
+        # The password is asked again here, so it is limited like any other try.
+        attempt = guard.attempt(g.user.email)
+        if not attempt.allowed:
+            body = render_template("data_rights/delete.html",
+                                   error=guard.wait_message(attempt.wait))
+            return guard.too_many(body, attempt.wait)
         db = get_db()
         row = accounts.user_by_email(db, g.user.email)
         password = request.form.get("password") or ""
         if row and current_app.extensions["passwords"].verify(row["password_hash"], password):
+            guard.succeeded(g.user.email)
             personal_data.erase_account(db, g.user.id)
-            # Logged at warning so it is kept by default; the id only, never content.
-            current_app.logger.warning("Account %s deleted by its owner", g.user.id)
+            security_log.warn("account_deleted_by_owner")
             session.clear()
             response = redirect(url_for("data_rights.deleted"), code=303)
             response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
             return response
         error = NOT_CONFIRMED
+        security_log.warn("password_check_failed")
     return render_template("data_rights/delete.html", error=error), 422 if error else 200
 
 

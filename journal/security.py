@@ -129,7 +129,7 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def server_error(error):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %r", request.method, request.path)
         return render_template("errors/500.html"), 500
 
 

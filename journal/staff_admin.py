@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import click
 
-from . import accounts, session_rules, sessions, throttle, totp
+from . import accounts, security_log, session_rules, sessions, throttle, totp
 from .clock import utc_iso, utc_now
 from .db import connect
 
@@ -46,6 +46,8 @@ def init_app(app):
                 db, app.extensions["passwords"], email,
                 app.config["TEMPORARY_PASSWORD_HOURS"], new_second_factor,
             )
+            security_log.operator(db, "staff_reset", email,
+                                  second_factor_removed=new_second_factor)
         finally:
             db.close()
         click.echo(f"Temporary password for {accounts.normalise_email(email)}: {password}")
@@ -65,6 +67,7 @@ def init_app(app):
             if row is None:
                 raise click.ClickException(f"No account has the email {email!r}.")
             accounts.set_role(db, row["id"], role)
+            security_log.operator(db, "role_set", email, role=role)
         finally:
             db.close()
         click.echo(f"{row['email']} is now {'an' if role == 'admin' else 'a'} {role}.")
@@ -79,6 +82,7 @@ def init_app(app):
         db = connect(app.config["JOURNAL_DB"])
         try:
             ended = end_sessions(db, email)
+            security_log.operator(db, "sessions_ended", email, count=ended)
         finally:
             db.close()
         click.echo(f"Ended {ended} {'session' if ended == 1 else 'sessions'}.")

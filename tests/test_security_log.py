@@ -11,14 +11,13 @@ SECRET_NOTE = "scared about the liver scan"
 
 
 @pytest.fixture
-def events(caplog):
+def events(caplog, app):
     """The security log lines written during the test."""
-    caplog.set_level(logging.INFO, logger="journal.security")
-
-    def lines():
-        return [r.getMessage() for r in caplog.records if r.name == "journal.security"]
-
-    return lines
+    # The security logger keeps its lines to itself (no propagation), so listen to it.
+    security = logging.getLogger("journal.security")
+    security.addHandler(caplog.handler)
+    yield lambda: [r.getMessage() for r in caplog.records if r.name == "journal.security"]
+    security.removeHandler(caplog.handler)
 
 
 def only(lines, what):
@@ -112,3 +111,56 @@ def test_password_change_is_logged(signed_in, client, patient, events):
         "csrf_token": signed_in})
     assert f"user={patient.id}" in only(events(), "password_changed")
     assert "a different long phrase" not in "\n".join(events())
+
+
+def test_a_set_password_link_is_never_logged(app, db, events):
+    from journal import staff
+
+    token = staff.issue_token(db, staff.create_staff(db, "new.nurse@example.com", "nurse"))
+    client = app.test_client()
+    page = client.get(f"/set-password/{token}").get_data(as_text=True)
+    from tests.helpers import csrf_from
+
+    client.post(f"/set-password/{token}", data={"password": "short", "csrf_token": csrf_from(page)})
+    line = only(events(), "input_rejected")
+    assert "'/set-password/<token>'" in line and token not in "\n".join(events())
+
+
+def test_lines_carry_the_time_in_utc_and_the_level(app, capsys):
+    import logging as logging_module
+
+    record = logging_module.LogRecord("journal.security", logging_module.WARNING, __file__, 1,
+                                      "csrf_failed user=-", None, None)
+    record.created = 0.0
+    text = logging_module.getLogger("journal.security").handlers[0].format(record)
+    assert text.startswith("1970-01-01T00:00:00Z WARNING journal.security csrf_failed")
+
+
+def test_a_wrong_password_when_deleting_the_account_counts_as_a_failed_try(
+        app, signed_in, client, patient, db, events):
+    for _ in range(app.config["THROTTLE_ACCOUNT_FAILURES"]):
+        assert client.post("/account/delete", data={
+            "password": "not my password", "csrf_token": signed_in}).status_code == 422
+    response = client.post("/account/delete", data={"password": PASSWORD,
+                                                    "csrf_token": signed_in})
+    assert response.status_code == 429
+    assert db.execute("SELECT COUNT(*) FROM users WHERE id = ?", [patient.id]).fetchone()[0] == 1
+    assert len([e for e in events() if e.startswith("password_check_failed ")]) == 5
+
+
+def test_deleting_the_account_is_logged_with_the_id_only(signed_in, client, patient, events):
+    client.post("/account/delete", data={"password": PASSWORD, "csrf_token": signed_in})
+    line = only(events(), "account_deleted_by_owner")
+    assert f"user={patient.id}" in line and "pat@example.com" not in line
+
+
+@pytest.mark.parametrize("command, event", [
+    (["set-role", "pat@example.com", "nurse"], "role_set"),
+    (["end-sessions", "pat@example.com"], "sessions_ended"),
+])
+def test_operator_commands_that_change_an_account_are_logged(app, patient, events, command,
+                                                             event):
+    result = app.test_cli_runner().invoke(args=command)
+    assert result.exit_code == 0, result.output
+    line = only(events(), event)
+    assert f"user={patient.id}" in line and "address=- command" in line
