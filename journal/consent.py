@@ -3,8 +3,8 @@
 from .clock import utc_iso, utc_now
 
 # Change this whenever the notice changes in a way people should agree to again.
-VERSION = "2026-11"
-VERSION_DATE = "25 November 2026"
+VERSION = "2026-11-26"
+VERSION_DATE = "26 November 2026"
 
 
 def agree(db, user_id, version=None):
