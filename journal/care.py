@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.exceptions import NotFound
 
 from . import audit, entries, inbox, joincodes, sharing, summaries, teams, triage
 from .auth import PASSIVE_ENDPOINTS, login_required, safe_next
@@ -271,6 +272,11 @@ def seen():
 # The nurses' side
 
 
+# The dashboard names this many patients who need a look; the flag filters show them all.
+ATTENTION_SHOWN = 10
+PATIENTS_PER_PAGE = 50
+
+
 def nurse_team():
     """The signed-in nurse's team (cached for the request), or None."""
     if "care_team" not in g:
@@ -299,20 +305,34 @@ def _inbox_context(db, team, filters, before_id=None):
     # Reading the inbox is reading those patients' data.
     audit.record_many(db, g.user, "view-inbox", sorted({i.entry.patient_id for i in items}),
                       team_id=team.id)
-    links = teams.team_links(db, team.id)
+    needing = [pid for pid, state in states.items() if state.rising or state.overdue]
+    shown = teams.links_of_patients(db, team.id, needing)[:ATTENTION_SHOWN]
     return {
         "team": team,
         "items": items,
         "more": more,
         "filters": filters,
-        "links": links,
-        "attention": [(link, states[link.patient_id]) for link in links
-                      if states[link.patient_id].rising or states[link.patient_id].overdue],
+        "only": _only_link(db, team, filters["patient"]),
+        "connected": len(states),
+        "attention": [(link, states[link.patient_id]) for link in shown],
+        "attention_total": len(needing),
+        "rising_total": sum(state.rising for state in states.values()),
+        "overdue_total": sum(state.overdue for state in states.values()),
         "poll_tag": _poll_tag(team),
         "poll_seconds": current_app.config.get("CARE_POLL_SECONDS", 30),
         "before": before_id,
         "now_time": utc_now(),
     }
+
+
+def _only_link(db, team, link_id):
+    """The patient an inbox is filtered to, when it is one of the team's; else None."""
+    if link_id is None:
+        return None
+    try:
+        return teams.link_for_team(db, link_id, team)
+    except NotFound:
+        return None
 
 
 @bp.route("/care")
@@ -335,13 +355,29 @@ def poll():
     return page("care/dashboard.html", ["inbox", "poll_announce"], polled=True, **context)
 
 
+@bp.route("/care/patients")
+@login_required(role="nurse")
+def patients():
+    team = nurse_team()
+    if team is None:
+        return redirect(url_for("care.dashboard"))
+    words = request.args.get("q", "")[:100]
+    raw = request.args.get("start", "")
+    start = int(raw) if raw.isdigit() and len(raw) < 9 else 0
+    links, more = teams.find_links(get_db(), team.id, words, offset=start,
+                                   limit=PATIENTS_PER_PAGE)
+    return page("care/patients.html", ["results"], team=team, links=links, words=words,
+                start=start, more=more, per_page=PATIENTS_PER_PAGE,
+                connected=teams.count_links(get_db(), team.id))
+
+
 @bp.route("/care/patients/<int:link_id>")
 @login_required(role="nurse")
 def patient(link_id):
     db = get_db()
     team = nurse_team()
     link = teams.link_for_team(db, link_id, team)
-    states = inbox.patient_states(db, team.id)
+    states = inbox.patient_states(db, team.id, patient_id=link.patient_id)
     items, more = inbox.shared_entries(db, team.id, link, safety(), states,
                                        before_id=_before_id())
     audit.record(db, g.user, "view-patient", patient_id=link.patient_id, team_id=team.id)
@@ -394,10 +430,9 @@ def _trend_chart(db, patient_id):
 def review(entry_id):
     db = get_db()
     team = nurse_team()
-    states = inbox.patient_states(db, team.id) if team else {}
-    item = inbox.shared_entry_for_team(db, entry_id, team, states, safety())
+    item = inbox.shared_entry_for_team(db, entry_id, team, safety())
     inbox.review(db, g.user, team, item)
-    item = inbox.shared_entry_for_team(db, entry_id, team, states, safety())
+    item = inbox.shared_entry_for_team(db, entry_id, team, safety())
     if is_htmx():
         return render_template(
             "care/_item.html", item=item, in_patient_view=request.form.get("view") == "patient",

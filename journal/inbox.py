@@ -1,16 +1,16 @@
 """What nurses see: the team inbox of shared entries, and one patient's shared record."""
 
 import json
-from collections import defaultdict
+import sqlite3
 from dataclasses import dataclass
 
 from werkzeug.exceptions import NotFound
 
 from . import audit, triage
-from .clock import parse_utc, utc_iso, utc_now
+from .clock import parse_utc, uk_today, utc_iso, utc_now
 from .entries import Entry
-from .scans import stage_of
-from .stages import StageInfo
+from .scans import as_scan, stage_of
+from .stages import StageInfo, results_overdue
 from .teams import Link
 
 PAGE_SIZE = 30
@@ -43,53 +43,63 @@ class InboxItem:
     reviewed_by: str | None
 
 
-def _recent_scores(db, team_id):
-    """The last six shared scores of each of the team's patients, oldest first."""
-    window = 2 * triage.TREND_WINDOW
-    scores = defaultdict(list)
-    for row in db.query(
-        "SELECT patient_id, distress FROM ("
-        " SELECT e.patient_id, e.distress, ROW_NUMBER() OVER ("
-        "  PARTITION BY e.patient_id ORDER BY e.created_at DESC, e.id DESC) AS newest"
-        " FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"
-        " WHERE l.team_id = :team AND l.ended_at IS NULL AND e.shared = 1"
-        " AND e.deleted_at IS NULL AND e.distress IS NOT NULL"
-        ") WHERE newest <= :window ORDER BY patient_id, newest DESC",
-        {"team": team_id, "window": window},
-    ):
-        scores[row["patient_id"]].append(row["distress"])
-    return scores
+def _recent_scores(db, team_id, patient_id=None):
+    """The last six shared scores of each of the team's patients (or of one), oldest first."""
+    # One short index walk per patient (entries_shared), newest first, not a sort of the
+    # team's whole shared history; one row per patient, as a big team has over a thousand.
+    rows = db.execute(
+        "SELECT l.patient_id, (SELECT json_group_array(distress) FROM ("
+        "  SELECT distress FROM entries WHERE patient_id = l.patient_id AND shared = 1"
+        "  AND deleted_at IS NULL AND distress IS NOT NULL"
+        "  ORDER BY created_at DESC, id DESC LIMIT :window))"
+        " FROM care_links l WHERE l.team_id = :team AND l.ended_at IS NULL"
+        " AND (:patient IS NULL OR l.patient_id = :patient)",
+        {"team": team_id, "window": 2 * triage.TREND_WINDOW, "patient": patient_id},
+    )
+    return {pid: json.loads(newest_first)[::-1] for pid, newest_first in rows}
 
 
-def _current_scans(db, team_id):
+def _current_scans(db, team_id, patient_id=None):
     """Each connected patient's current scan row (as scans.current_scan picks it)."""
-    return {
-        row["patient_id"]: row
-        for row in db.query(
-            "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
-            " WHERE l.team_id = ? AND l.ended_at IS NULL AND s.id = ("
-            "  SELECT id FROM scans WHERE patient_id = l.patient_id"
-            "  ORDER BY created_at DESC, id DESC LIMIT 1)",
-            [team_id],
-        )
-    }
+    cursor = db.conn.cursor()
+    cursor.row_factory = sqlite3.Row  # read by name, without a dict for every row
+    cursor.execute(
+        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
+        " WHERE l.team_id = :team AND l.ended_at IS NULL"
+        " AND (:patient IS NULL OR l.patient_id = :patient) AND s.id = ("
+        "  SELECT id FROM scans WHERE patient_id = l.patient_id"
+        "  ORDER BY created_at DESC, id DESC LIMIT 1)",
+        {"team": team_id, "patient": patient_id},
+    )
+    return {row["patient_id"]: row for row in cursor}
 
 
-def patient_states(db, team_id, now=None):
-    """PatientState for every patient connected to the team, by patient id."""
+def patient_states(db, team_id, now=None, patient_id=None):
+    """PatientState for every patient connected to the team (or just one), by patient id.
+
+    Team-wide, only the flags are worked out (stage is None): the full stage is for one
+    patient's page, and a big team has over a thousand patients.
+    """
     now = now or utc_now()
-    scores = _recent_scores(db, team_id)
-    scans = _current_scans(db, team_id)
+    today = uk_today(now)
+    scores = _recent_scores(db, team_id, patient_id)
+    scans = _current_scans(db, team_id, patient_id)
     states = {}
-    for (patient_id,) in db.execute(
-        "SELECT patient_id FROM care_links WHERE team_id = ? AND ended_at IS NULL", [team_id]
+    for (pid,) in db.execute(
+        "SELECT patient_id FROM care_links WHERE team_id = :team AND ended_at IS NULL"
+        " AND (:patient IS NULL OR patient_id = :patient)",
+        {"team": team_id, "patient": patient_id},
     ):
-        own = tuple(scores.get(patient_id, ()))
-        stage = stage_of(scans[patient_id], now) if patient_id in scans else None
-        states[patient_id] = PatientState(
-            scores=own, rising=triage.is_rising(own), stage=stage,
-            overdue=triage.is_overdue(stage),
-        )
+        own = tuple(scores.get(pid, ()))
+        scan = scans.get(pid)
+        if patient_id is None:
+            stage = None
+            overdue = scan is not None and results_overdue(as_scan(scan), today)
+        else:
+            stage = stage_of(scan, now) if scan is not None else None
+            overdue = triage.is_overdue(stage)
+        states[pid] = PatientState(scores=own, rising=triage.is_rising(own), stage=stage,
+                                   overdue=overdue)
     return states
 
 
@@ -115,7 +125,9 @@ _ITEM_SELECT = (
     "SELECT e.*, l.id AS link_id, l.team_id, l.held_name, l.held_dob, l.held_hospital_number,"
     " l.connected_at, (SELECT u.first_name FROM entry_reviews r JOIN users u ON u.id = r.nurse_id"
     "  WHERE r.entry_id = e.id ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by"
-    " FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"
+    # Entries first (by id), then their link: SQLite keeps CROSS JOIN's order, where a plain
+    # join let it walk every link of every team.
+    " FROM entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
 )
 
 
@@ -162,8 +174,9 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
     while True:
         batch = db.execute(ids_sql, params).fetchall()
         rows = {r["id"]: r for r in db.query(
-            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))",  # noqa: S608
-            {"ids": json.dumps([entry_id for entry_id, _ in batch])},
+            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+            " AND l.team_id = :team AND l.ended_at IS NULL",
+            {"ids": json.dumps([entry_id for entry_id, _ in batch]), "team": team_id},
         )}
         for entry_id, _ in batch:
             read += 1
@@ -207,7 +220,7 @@ def shared_scores_since(db, patient_id, since):
     ]
 
 
-def shared_entry_for_team(db, entry_id, team, states, safety):
+def shared_entry_for_team(db, entry_id, team, safety):
     """A shared entry of a patient connected to this team, or 404 for anything else."""
     if team is None:
         raise NotFound()
@@ -221,7 +234,7 @@ def shared_entry_for_team(db, entry_id, team, states, safety):
     )
     if row is None:
         raise NotFound()
-    return _item(row, states, safety)
+    return _item(row, patient_states(db, team.id, patient_id=row["patient_id"]), safety)
 
 
 def review(db, nurse, team, item, now=None):

@@ -78,6 +78,18 @@ def results_window(
     return day + timedelta(days=first), day + timedelta(days=last)
 
 
+def results_overdue(
+    scan: Scan, today: date, default_due: tuple[int, int] = DEFAULT_DUE
+) -> bool:
+    """Whether stage_for would say "overdue" on this UK day: the same answer, for a
+    dashboard that asks it of a thousand patients at once."""
+    if scan.results_received_on is not None:
+        return False
+    window = results_window(scan, default_due)
+    # After the last day results were due, the appointment is always in the past.
+    return window is not None and today > window[1]
+
+
 def waiting_days(scan: Scan, now_utc: datetime) -> int | None:
     """Return UK days since the scan (0 on scan day), or None before the scan."""
     if scan.appointment_utc is None or now_utc < scan.appointment_utc:

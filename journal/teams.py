@@ -1,5 +1,7 @@
 """Care teams, their nurses, and the links that connect a patient to a team."""
 
+import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -201,6 +203,54 @@ def link_for_team(db, link_id, team):
     if row is None:
         raise NotFound()
     return Link.from_row(row)
+
+
+def links_of_patients(db, team_id, patient_ids):
+    """The team's live links for these patients, by name."""
+    return [
+        Link.from_row(r)
+        for r in db.query(
+            f"{_LINK_SELECT} WHERE l.team_id = ? AND l.ended_at IS NULL"  # noqa: S608 - constant
+            " AND l.patient_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY l.held_name COLLATE NOCASE, l.id",
+            [team_id, json.dumps(list(patient_ids))],
+        )
+    ]
+
+
+def count_links(db, team_id):
+    """How many patients are connected to the team."""
+    return db.execute(
+        "SELECT COUNT(*) FROM care_links WHERE team_id = ? AND ended_at IS NULL", [team_id]
+    ).fetchone()[0]
+
+
+def find_links(db, team_id, words="", offset=0, limit=50):
+    """The team's connected patients by name, optionally only those whose name or hospital
+    number holds `words` or whose date of birth it gives; (links, whether there are more)."""
+    words = (words or "").strip()
+    dob = parse_dob_words(words)
+    rows = db.query(
+        f"{_LINK_SELECT} WHERE l.team_id = :team AND l.ended_at IS NULL"
+        " AND (:words = '' OR instr(lower(l.held_name), lower(:words)) > 0"
+        "  OR instr(lower(l.held_hospital_number), lower(:words)) > 0 OR l.held_dob = :dob)"
+        " ORDER BY l.held_name COLLATE NOCASE, l.id LIMIT :limit OFFSET :offset",
+        {"team": team_id, "words": words, "dob": dob, "limit": limit + 1, "offset": offset},
+    )
+    links = [Link.from_row(r) for r in rows]
+    return links[:limit], len(links) > limit
+
+
+def parse_dob_words(words):
+    """A date of birth typed as 12/04/1971, 12-4-1971 or 1971-04-12, as stored; else None."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", words)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day).isoformat()
+        return date.fromisoformat(words).isoformat() if len(words) == 10 else None
+    except ValueError:
+        return None
 
 
 def team_links(db, team_id):

@@ -162,6 +162,8 @@ PAGES = [
     Page("inbox", "/care", who="nurse", device="desktop"),
     Page("patient-view", "/care/patients/{link}", who="nurse", device="desktop"),
     Page("shared-summary", "/care/patients/{link}/summary", who="nurse", device="desktop"),
+    Page("patients", "/care/patients", who="nurse", device="desktop"),
+    Page("patients-none-found", "/care/patients?q=nobody", who="nurse", device="desktop"),
     Page("join-codes", "/care/codes", who="nurse", device="desktop"),
     Page("join-code-made", "/care/codes", who="nurse", device="desktop", then=make_join_code),
     Page("discharge-confirm", "/care/patients/{link}/discharge", who="nurse", device="desktop"),

@@ -1,12 +1,15 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from journal.clock import uk_local_to_utc
+from journal.clock import uk_local_to_utc, uk_today
 from journal.stages import (
     STAGES,
     Scan,
     StageInfo,
+    results_overdue,
     results_window,
     scan_day,
     stage_for,
@@ -359,3 +362,22 @@ def test_results_window_without_appointment_is_none():
 def test_scan_refuses_nonsense(fields):
     with pytest.raises(ValueError):
         Scan("liver-ultrasound", **fields)
+
+
+@given(
+    appointment=st.one_of(st.none(), st.datetimes(
+        min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC))),
+    told_days=st.one_of(st.none(), st.integers(1, 60)),
+    received_after=st.one_of(st.none(), st.integers(-5, 60)),
+    now=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 6, 30),
+                     timezones=st.just(UTC)),
+)
+def test_results_overdue_agrees_with_the_stage(appointment, told_days, received_after, now):
+    """The dashboard's quick overdue check says what the full stage says, on every UK day."""
+    received = None
+    if appointment is not None and received_after is not None:
+        received = scan_day(Scan("liver-ultrasound", appointment)) + timedelta(received_after)
+    scan = Scan("liver-ultrasound", appointment, fasting_hours=6,
+                results_expected_days=told_days, results_received_on=received)
+    expected = stage_for(scan, now).stage == "overdue"
+    assert results_overdue(scan, uk_today(now)) == expected
