@@ -191,6 +191,7 @@ def sign_up():
                 consent.agree(db, user_id)
                 codes = recovery.replace_codes(db, user_id, passwords)
                 begin_session(user_id)
+                security_log.event("signed_up", user_id)
                 # Shown once, on the home page, below the check-in form.
                 session["recovery_codes"] = codes
                 flash("Welcome. Your journal is ready.")

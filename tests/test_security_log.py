@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from tests.care_helpers import add_entry
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, csrf_from
 
 SECRET_NOTE = "scared about the liver scan"
 
@@ -119,8 +119,6 @@ def test_a_set_password_link_is_never_logged(app, db, events):
     token = staff.issue_token(db, staff.create_staff(db, "new.nurse@example.com", "nurse"))
     client = app.test_client()
     page = client.get(f"/set-password/{token}").get_data(as_text=True)
-    from tests.helpers import csrf_from
-
     client.post(f"/set-password/{token}", data={"password": "short", "csrf_token": csrf_from(page)})
     line = only(events(), "input_rejected")
     assert "'/set-password/<token>'" in line and token not in "\n".join(events())
@@ -164,3 +162,12 @@ def test_operator_commands_that_change_an_account_are_logged(app, patient, event
     assert result.exit_code == 0, result.output
     line = only(events(), event)
     assert f"user={patient.id}" in line and "address=- command" in line
+
+
+def test_sign_up_is_logged_with_the_new_id_only(client, db, events):
+    token = csrf_from(client.get("/sign-up").get_data(as_text=True))
+    client.post("/sign-up", data={"email": "new@example.com", "password": "tea on the lawn",
+                                  "agree": "yes", "csrf_token": token})
+    new_id = db.execute("SELECT id FROM users WHERE email = 'new@example.com'").fetchone()[0]
+    line = only(events(), "signed_up")
+    assert f"user={new_id}" in line and "new@example.com" not in line
