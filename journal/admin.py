@@ -47,6 +47,7 @@ def set_password(token):
     db = get_db()
     user = staff.token_user(db, token)
     if user is None:
+        security_log.warn("set_password_link_refused")
         return render_template("admin/set_password.html", user=None, error=None), 404
     error = None
     if request.method == "POST":

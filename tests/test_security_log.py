@@ -171,3 +171,9 @@ def test_sign_up_is_logged_with_the_new_id_only(client, db, events):
     new_id = db.execute("SELECT id FROM users WHERE email = 'new@example.com'").fetchone()[0]
     line = only(events(), "signed_up")
     assert f"user={new_id}" in line and "new@example.com" not in line
+
+
+def test_a_dead_set_password_link_is_logged_without_its_token(client, events):
+    client.get("/set-password/not-a-real-token-at-all")
+    line = only(events(), "set_password_link_refused")
+    assert "'/set-password/<token>'" in line and "not-a-real-token" not in line
