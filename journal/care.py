@@ -355,14 +355,15 @@ def poll():
     return page("care/dashboard.html", ["inbox", "poll_announce"], polled=True, **context)
 
 
-@bp.route("/care/patients")
+@bp.route("/care/patients", methods=["GET", "POST"])
 @login_required(role="nurse")
 def patients():
     team = nurse_team()
     if team is None:
         return redirect(url_for("care.dashboard"))
-    words = request.args.get("q", "")[:100]
-    raw = request.args.get("start", "")
+    # Names, dates of birth and hospital numbers go in the body, never the URL (access logs).
+    words = (request.form.get("q") or "").strip()[:100]
+    raw = request.form.get("start", "")
     start = int(raw) if raw.isdigit() and len(raw) < 9 else 0
     links, more = teams.find_links(get_db(), team.id, words, offset=start,
                                    limit=PATIENTS_PER_PAGE)

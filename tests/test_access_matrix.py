@@ -96,7 +96,7 @@ MATRIX = [
     row("GET", "/care/codes", (302, 403, 403, 200, 200, 403)),
     row("POST", "/care/codes", (302, 403, 403, 200, 200, 403), DETAILS),
     row("GET", "/care/patients", (302, 403, 403, 200, 200, 403)),
-    row("GET", "/care/patients?q=Sam", (302, 403, 403, 200, 200, 403)),
+    row("POST", "/care/patients", (302, 403, 403, 200, 200, 403), {"q": "Sam"}),
     row("GET", "/care/patients/{link}", (302, 403, 403, 200, 404, 403)),
     row("GET", "/care/patients/{link}/summary", (302, 403, 403, 200, 404, 403)),
     row("GET", "/care/patients/{link}/discharge", (302, 403, 403, 200, 404, 403)),

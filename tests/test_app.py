@@ -152,7 +152,7 @@ def test_server_error_is_a_friendly_500_with_the_nurse_line(broken_app, caplog):
     assert "Sorry, something went wrong on our side" in page
     assert NURSE_LINE in page
     assert "kaboom" not in page
-    assert "Unhandled error on GET /boom" in caplog.text
+    assert "Unhandled error on GET '/boom'" in caplog.text
 
 
 def test_forbidden_page_keeps_the_nurse_line(client, auth, nurse):

@@ -28,22 +28,37 @@ def test_patients_are_found_by_name_date_of_birth_or_hospital_number(app, db, pa
                                                                       team_nurse):
     link_patient(db, patient, team, name="Pat Jones", dob="1971-04-12", hospital_number="RX4471")
     link_patient(db, other_patient, team, name="Olu Ade", dob="1980-02-03", hospital_number="Q1")
+    client, csrf = client_for(app, "priya@example.com")
+
+    def find(words):
+        return client.post("/care/patients", data={"q": words, "csrf_token": csrf}).get_data(
+            as_text=True)
+
+    assert names(find("jones")) == ["Pat Jones"]
+    assert names(find("12/04/1971")) == ["Pat Jones"]
+    assert names(find("rx4471")) == ["Pat Jones"]
+    assert names(client.get("/care/patients").get_data(as_text=True)) == ["Olu Ade", "Pat Jones"]
+    empty = find("nobody")
+    assert names(empty) == [] and "No connected patient matches" in empty
+
+
+def test_what_a_nurse_types_to_find_someone_never_counts_from_the_url(app, db, patient, team,
+                                                                      team_nurse):
+    link_patient(db, patient, team, name="Pat Jones")
+    link_patient(db, make_account(app, db, "x@example.com"), team, name="Xena Smith")
     client, _ = client_for(app, "priya@example.com")
 
-    assert names(client.get("/care/patients?q=jones").get_data(as_text=True)) == ["Pat Jones"]
-    assert names(client.get("/care/patients?q=12/04/1971").get_data(as_text=True)) == [
-        "Pat Jones"]
-    assert names(client.get("/care/patients?q=rx4471").get_data(as_text=True)) == ["Pat Jones"]
-    assert names(client.get("/care/patients").get_data(as_text=True)) == ["Olu Ade", "Pat Jones"]
-    empty = client.get("/care/patients?q=nobody").get_data(as_text=True)
-    assert names(empty) == [] and "No connected patient matches" in empty
+    html = client.get("/care/patients?q=Pat").get_data(as_text=True)
+
+    assert names(html) == ["Pat Jones", "Xena Smith"]
 
 
 def test_the_search_answers_htmx_with_the_results_only(app, db, patient, team, team_nurse):
     link_patient(db, patient, team, name="Pat Jones")
-    client, _ = client_for(app, "priya@example.com")
+    client, csrf = client_for(app, "priya@example.com")
 
-    response = client.get("/care/patients?q=pat", headers={"HX-Request": "true"})
+    response = client.post("/care/patients", data={"q": "pat", "csrf_token": csrf},
+                           headers={"HX-Request": "true"})
 
     html = response.get_data(as_text=True)
     assert "<html" not in html and html.lstrip().startswith('<section id="results"')
@@ -53,19 +68,21 @@ def test_the_search_answers_htmx_with_the_results_only(app, db, patient, team, t
 def test_another_teams_patients_are_never_listed(app, db, patient, other_team, team,
                                                  team_nurse):
     link_patient(db, patient, other_team, name="Pat Jones")
-    client, _ = client_for(app, "priya@example.com")
+    client, csrf = client_for(app, "priya@example.com")
 
-    html = client.get("/care/patients?q=Pat").get_data(as_text=True)
+    html = client.post("/care/patients", data={"q": "Pat", "csrf_token": csrf}).get_data(
+        as_text=True)
 
     assert "Pat Jones" not in html
 
 
 def test_the_list_pages_through_a_big_team(app, db, team, team_nurse):
     connect_many(app, db, team, PATIENTS_PER_PAGE + 3)
-    client, _ = client_for(app, "priya@example.com")
+    client, csrf = client_for(app, "priya@example.com")
 
     first = client.get("/care/patients").get_data(as_text=True)
-    second = client.get(f"/care/patients?start={PATIENTS_PER_PAGE}").get_data(as_text=True)
+    second = client.post("/care/patients", data={"start": PATIENTS_PER_PAGE,
+                                                 "csrf_token": csrf}).get_data(as_text=True)
 
     assert len(names(first)) == PATIENTS_PER_PAGE and "Next" in first
     assert names(second) == [f"Patient {n:03d}" for n in range(PATIENTS_PER_PAGE,

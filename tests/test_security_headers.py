@@ -125,7 +125,7 @@ def test_a_failing_check_in_logs_neither_the_note_nor_anything_typed(
         response = client.post("/check-in", data={"distress": "4", "note": note,
                                                    "csrf_token": signed_in})
     assert response.status_code == 500
-    assert "Unhandled error on POST /check-in" in caplog.text  # the log did record the fault
+    assert "Unhandled error on POST '/check-in'" in caplog.text  # the log did record the fault
     assert "private worry" not in caplog.text
 
 

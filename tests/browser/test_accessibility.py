@@ -52,6 +52,15 @@ def search_for(words):
     return steps
 
 
+def find_patient(words):
+    def steps(page):
+        page.get_by_label("Name, date of birth or hospital number").fill(words)
+        page.get_by_role("button", name="Find").click()
+        expect(page.locator("#results")).to_contain_text("No connected patient matches")
+
+    return steps
+
+
 def save_empty_check_in(page):
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator("#checkin .error").first).to_be_visible()
@@ -163,7 +172,8 @@ PAGES = [
     Page("patient-view", "/care/patients/{link}", who="nurse", device="desktop"),
     Page("shared-summary", "/care/patients/{link}/summary", who="nurse", device="desktop"),
     Page("patients", "/care/patients", who="nurse", device="desktop"),
-    Page("patients-none-found", "/care/patients?q=nobody", who="nurse", device="desktop"),
+    Page("patients-none-found", "/care/patients", who="nurse", device="desktop",
+         then=find_patient("nobody")),
     Page("join-codes", "/care/codes", who="nurse", device="desktop"),
     Page("join-code-made", "/care/codes", who="nurse", device="desktop", then=make_join_code),
     Page("discharge-confirm", "/care/patients/{link}/discharge", who="nurse", device="desktop"),
