@@ -55,7 +55,7 @@ function request()
   local uid = thread_number .. "-" .. sent
   local headers = {}
   if user.cookie ~= "" then
-    headers["Cookie"] = "ww_session=" .. user.cookie
+    headers["Cookie"] = "__Host-ww_session=" .. user.cookie
   end
   if r.htmx then
     headers["HX-Request"] = "true"
