@@ -299,7 +299,7 @@ def _filters():
 
 
 def _inbox_context(db, team, filters, before_id=None):
-    states = inbox.patient_states(db, team.id)
+    states = inbox.team_states(db, team, current_app.config["JOURNAL_DB"])
     items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
                               link_id=filters["patient"], before_id=before_id)
     # Reading the inbox is reading those patients' data.

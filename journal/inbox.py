@@ -103,6 +103,29 @@ def patient_states(db, team_id, now=None, patient_id=None):
     return states
 
 
+# Team-wide states by (database, team), reused while nothing they come from has changed:
+# triggers move the team's feed_version with every change to its patients' shared entries,
+# links and scans; the UK day moves the overdue rule; the live links' count and highest id
+# catch a link that went with a deleted account, which no trigger sees.
+_TEAM_STATES = {}
+
+
+def team_states(db, team, database, now=None):
+    """patient_states for the whole team, worked out again only when something changed."""
+    now = now or utc_now()
+    live = db.execute(
+        "SELECT COUNT(*), MAX(id) FROM care_links WHERE team_id = ? AND ended_at IS NULL",
+        [team.id],
+    ).fetchone()
+    version = (team.feed_version, uk_today(now), *live)
+    cached = _TEAM_STATES.get((database, team.id))
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    states = patient_states(db, team.id, now)
+    _TEAM_STATES[(database, team.id)] = (version, states)
+    return states
+
+
 def _item(row, states, safety):
     entry = Entry.from_row(row)
     link = Link.from_row(
