@@ -1,4 +1,5 @@
-"""Gzip for text answers: phones on a poor connection get pages and htmx at a third of the size.
+"""Gzip for text answers, Brotli for static files: phones on a poor connection get pages and
+htmx at a third of the size or less.
 
 BREACH needs a secret and attacker-chosen text in the same compressed body. Private pages
 reflect nothing from the URL, searches travel in POST bodies behind CSRF, and Flask-WTF's
@@ -6,6 +7,9 @@ tokens carry a signature that changes every second, so compressing is safe here.
 """
 
 import gzip
+from functools import lru_cache
+
+import brotli
 
 TEXT_TYPES = {
     "application/javascript",
@@ -22,14 +26,19 @@ MIN_SIZE = 500
 LEVEL = 6
 
 
-def accepts_gzip(accept_encoding):
-    """True when an Accept-Encoding header value allows gzip."""
+def accepts(accept_encoding, coding):
+    """True when an Accept-Encoding header value allows this coding ("gzip" or "br")."""
     for part in (accept_encoding or "").split(","):
         name, _, params = part.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
+        if name.strip().lower() in (coding, "*"):
             quality = params.strip().lower().removeprefix("q=")
             return quality not in ("0", "0.0", "0.00", "0.000")
     return False
+
+
+def accepts_gzip(accept_encoding):
+    """True when an Accept-Encoding header value allows gzip."""
+    return accepts(accept_encoding, "gzip")
 
 
 def worth_compressing(mimetype, status, size, already_encoded):
@@ -48,13 +57,24 @@ def compress(body):
     return gzip.compress(body, compresslevel=LEVEL, mtime=0)
 
 
+@lru_cache(maxsize=64)
+def brotli_static(etag, body):
+    """A static file at Brotli's smallest (quality 11): slow to make, so made once a version.
+    Keyed by the file's ETag too, so an edited file is compressed again."""
+    return brotli.compress(body, quality=11)
+
+
 def init_app(app):
     from flask import request
 
     @app.after_request
     def gzip_text(response):
         response.vary.add("Accept-Encoding")
-        if not accepts_gzip(request.headers.get("Accept-Encoding")):
+        offered = request.headers.get("Accept-Encoding")
+        static = request.endpoint == "static"
+        coding = ("br" if static and accepts(offered, "br")
+                  else "gzip" if accepts(offered, "gzip") else None)
+        if coding is None:
             return response
         size = response.content_length
         if size is None and not response.is_streamed:
@@ -66,9 +86,10 @@ def init_app(app):
             return response
         # Static files arrive as a file wrapper; read them so they can be compressed.
         response.direct_passthrough = False
-        response.set_data(compress(response.get_data()))
-        response.headers["Content-Encoding"] = "gzip"
         etag, _ = response.get_etag()
+        body = response.get_data()
+        response.set_data(brotli_static(etag, body) if coding == "br" else compress(body))
+        response.headers["Content-Encoding"] = coding
         if etag:
             # Same content, other bytes: a weak tag still matches for revalidation.
             response.set_etag(etag, weak=True)
