@@ -3,10 +3,10 @@ account, from which address, on which path. Never a password, code, email addres
 anything a person wrote: only ids."""
 
 import logging
-import sys
 import time
 
 from flask import g, has_request_context, request
+from flask.logging import wsgi_errors_stream
 
 logger = logging.getLogger("journal.security")
 
@@ -58,7 +58,9 @@ def _path():
 
 def handler():
     """Standard error, one line per event, with the time in UTC."""
-    stream = logging.StreamHandler(sys.stderr)
+    # Flask's stream: the server's error log during a request (gunicorn's), else whatever
+    # sys.stderr is at that moment, never a stream that was swapped out and closed.
+    stream = logging.StreamHandler(wsgi_errors_stream)
     formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s %(message)s",
                                   "%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime

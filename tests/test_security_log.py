@@ -177,3 +177,12 @@ def test_a_dead_set_password_link_is_logged_without_its_token(client, events):
     client.get("/set-password/not-a-real-token-at-all")
     line = only(events(), "set_password_link_refused")
     assert "'/set-password/<token>'" in line and "not-a-real-token" not in line
+
+
+def test_lines_go_to_the_stream_of_the_moment_not_one_closed_since(app, client, capsys):
+    """A handler bound to a stream that was later closed would lose every line after."""
+    client.get("/set-password/first-dead-link")
+    first = capsys.readouterr().err
+    client.get("/set-password/second-dead-link")
+    second = capsys.readouterr().err
+    assert "set_password_link_refused" in first and "set_password_link_refused" in second
