@@ -21,6 +21,7 @@ from .auth import PASSIVE_ENDPOINTS, login_required, safe_next
 from .chart import build_chart, daily_values
 from .clock import UK, uk_today, utc_now
 from .content import load_safety
+from .converters import whole_number
 from .db import get_db
 from .scans import as_scan, current_scan
 from .stages import scan_day
@@ -258,8 +259,7 @@ def share_question(question_id):
 
 
 def _before_id():
-    raw = request.args.get("before", "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(request.args.get("before"))
 
 
 @bp.route("/care-team/seen")
@@ -294,7 +294,7 @@ def _filters():
     patient = request.args.get("patient", "")
     return {
         "flag": flag if flag in triage.FLAGS else "",
-        "patient": int(patient) if patient.isdigit() else None,
+        "patient": whole_number(patient),
     }
 
 
@@ -363,8 +363,8 @@ def patients():
         return redirect(url_for("care.dashboard"))
     # Names, dates of birth and hospital numbers go in the body, never the URL (access logs).
     words = (request.form.get("q") or "").strip()[:100]
-    raw = request.form.get("start", "")
-    start = int(raw) if raw.isdigit() and len(raw) < 9 else 0
+    # An offset, not an id: past the end is simply an empty page.
+    start = min(whole_number(request.form.get("start")) or 0, 10**9)
     links, more = teams.find_links(get_db(), team.id, words, offset=start,
                                    limit=PATIENTS_PER_PAGE)
     return page("care/patients.html", ["results"], team=team, links=links, words=words,

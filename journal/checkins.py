@@ -7,6 +7,7 @@ from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from . import content, entries, guidance
 from .auth import load_user, login_required
+from .converters import whole_number
 from .db import get_db
 from .security import stale_form_view
 from .unavailable import is_unavailable, keeps_draft
@@ -133,9 +134,7 @@ def stale_check_in():
 
 
 def _before_id():
-    raw = request.args.get("before", "")
-    # ASCII digits only, and few enough to fit SQLite's INTEGER.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    return whole_number(request.args.get("before"))
 
 
 @bp.route("/timeline")

@@ -10,3 +10,13 @@ class SQLiteInteger(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=SQLITE_MAX_INTEGER, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def whole_number(raw):
+    """A query or form value as an id SQLite can hold, or None: plain ASCII digits only
+    (not "²" or "٣", which str.isdigit allows) and no bigger than an INTEGER."""
+    raw = raw or ""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        return None
+    number = int(raw)
+    return number if number <= SQLITE_MAX_INTEGER else None

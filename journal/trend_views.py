@@ -5,6 +5,7 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 from . import audit, entries, insights, periods, summaries, teams, trends
 from .auth import login_required, safe_next
 from .clock import utc_now
+from .converters import whole_number
 from .db import get_db
 from .scans import current_scan
 from .web import is_htmx, page
@@ -65,7 +66,7 @@ def summary():
 @login_required(role="patient")
 def pick_notes():
     db = get_db()
-    picked = [int(v) for v in request.form.getlist("notes") if v.isdigit()]
+    picked = [n for n in map(whole_number, request.form.getlist("notes")) if n is not None]
     count = summaries.pick_notes(db, g.user.id, _summary_scan_id(db), picked)
     flash(
         "Saved. Your summary has no notes." if count == 0

@@ -28,6 +28,23 @@ def test_a_strange_timeline_cursor_shows_the_first_page(client, signed_in, befor
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("before", ["99999999999999999999999", "²", "١٢"])
+def test_a_strange_cursor_on_who_has_seen_my_entries_shows_the_first_page(client, signed_in,
+                                                                         before):
+    # Found by `make fuzz`: a number too big for SQLite here was a server error.
+    response = client.get("/care-team/seen", query_string={"before": before})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "²"])
+def test_a_strange_inbox_cursor_or_patient_shows_the_inbox(app, db, team_nurse, value):
+    from care_helpers import client_for
+
+    client, _ = client_for(app, "priya@example.com")
+    for name in ("before", "patient"):
+        assert client.get("/care", query_string={name: value}).status_code == 200
+
+
 @pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH"])
 def test_methods_the_app_does_not_use_are_refused(client, method):
     assert client.open("/", method=method).status_code == 405
