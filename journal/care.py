@@ -306,7 +306,7 @@ def _inbox_context(db, team, filters, before_id=None):
     audit.record_many(db, g.user, "view-inbox", sorted({i.entry.patient_id for i in items}),
                       team_id=team.id)
     needing = [pid for pid, state in states.items() if state.rising or state.overdue]
-    shown = teams.links_of_patients(db, team.id, needing)[:ATTENTION_SHOWN]
+    shown = teams.links_of_patients(db, team.id, needing, limit=ATTENTION_SHOWN)
     return {
         "team": team,
         "items": items,

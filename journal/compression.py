@@ -36,11 +36,6 @@ def accepts(accept_encoding, coding):
     return False
 
 
-def accepts_gzip(accept_encoding):
-    """True when an Accept-Encoding header value allows gzip."""
-    return accepts(accept_encoding, "gzip")
-
-
 def worth_compressing(mimetype, status, size, already_encoded):
     """True for a text answer with a body big enough to gain from gzip."""
     return (

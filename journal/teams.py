@@ -205,15 +205,15 @@ def link_for_team(db, link_id, team):
     return Link.from_row(row)
 
 
-def links_of_patients(db, team_id, patient_ids):
-    """The team's live links for these patients, by name."""
+def links_of_patients(db, team_id, patient_ids, limit=-1):
+    """The team's live links for these patients, by name; the first `limit` (all if -1)."""
     return [
         Link.from_row(r)
         for r in db.query(
             f"{_LINK_SELECT} WHERE l.team_id = ? AND l.ended_at IS NULL"  # noqa: S608 - constant
             " AND l.patient_id IN (SELECT value FROM json_each(?))"
-            " ORDER BY l.held_name COLLATE NOCASE, l.id",
-            [team_id, json.dumps(list(patient_ids))],
+            " ORDER BY l.held_name COLLATE NOCASE, l.id LIMIT ?",
+            [team_id, json.dumps(list(patient_ids)), limit],
         )
     ]
 
@@ -251,18 +251,6 @@ def parse_dob_words(words):
         return date.fromisoformat(words).isoformat() if len(words) == 10 else None
     except ValueError:
         return None
-
-
-def team_links(db, team_id):
-    """The team's connected patients, by name."""
-    return [
-        Link.from_row(r)
-        for r in db.query(
-            f"{_LINK_SELECT} WHERE l.team_id = ? AND l.ended_at IS NULL"
-            " ORDER BY l.held_name COLLATE NOCASE, l.id",
-            [team_id],
-        )
-    ]
 
 
 def end_link(db, link, actor, action, now=None):

@@ -2,7 +2,7 @@ import gzip
 
 import pytest
 
-from journal.compression import MIN_SIZE, accepts_gzip, compress, worth_compressing
+from journal.compression import MIN_SIZE, accepts, compress, worth_compressing
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from journal.compression import MIN_SIZE, accepts_gzip, compress, worth_compress
     ],
 )
 def test_accepts_gzip_reads_the_header_and_its_weights(header, expected):
-    assert accepts_gzip(header) is expected
+    assert accepts(header, "gzip") is expected
 
 
 @pytest.mark.parametrize(
