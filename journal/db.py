@@ -1,12 +1,30 @@
-"""One SQLite connection per request, with the pragmas every connection needs."""
+"""One SQLite connection per worker thread, kept between requests, with the pragmas every
+connection needs."""
 
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import sqlite_utils
 from flask import current_app, g
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database, with reads that skip its savepoint guard.
+
+    `query()` in sqlite-utils wraps every read in SAVEPOINT and RELEASE so that a statement
+    that returns no rows can be rolled back; ours are all reads, so that is three statements
+    where one does (docs/PERFORMANCE.md)."""
+
+    def query(self, sql, params=None):
+        cursor = self.conn.execute(sql, params if params is not None else ())
+        if cursor.description is None:
+            raise ValueError("query() is for statements that return rows")
+        columns = [c[0] for c in cursor.description]
+        return (dict(zip(columns, row)) for row in cursor)
 
 
 def connect(path, setup=True):
@@ -18,7 +36,7 @@ def connect(path, setup=True):
     if setup and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
-    db = sqlite_utils.Database(conn)
+    db = Database(conn)
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA foreign_keys = ON")
     if setup and path != ":memory:":
@@ -31,17 +49,45 @@ def connect(path, setup=True):
     return db
 
 
+# A new connection reads and parses the schema and starts with an empty page cache; a
+# kept one skips both, which was a third of a small page's time (docs/PERFORMANCE.md).
+# One per thread, so no two requests share one, and only the latest path per thread, so
+# tests that each make their own database do not pile up open files.
+_kept = threading.local()
+
+
 def get_db():
-    """The request's database connection, opened on first use."""
+    """The request's database connection: this thread's kept one, opened on first use."""
     if "db" not in g:
-        g.db = connect(current_app.config["JOURNAL_DB"], setup=False)
+        g.db = _kept_connection(current_app.config["JOURNAL_DB"])
     return g.db
 
 
+def _kept_connection(path):
+    key = (os.getpid(), path)  # a forked worker never uses its parent's connection
+    if getattr(_kept, "key", None) != key:
+        old = getattr(_kept, "db", None)
+        if old is not None and _kept.key[0] == key[0]:
+            old.close()
+        _kept.db = connect(path, setup=False)
+        _kept.key = key
+    return _kept.db
+
+
 def close_db(_exc=None):
+    """End of request: roll back whatever it left uncommitted (as closing used to), so
+    the next request on this connection starts clean and sees the latest data."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
+
+
+def forget_connections():
+    """Close this thread's kept connection (for code that replaces the database file)."""
+    old = getattr(_kept, "db", None)
+    if old is not None and _kept.key[0] == os.getpid():
+        old.close()
+    _kept.db = _kept.key = None
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from journal import (
     teams,
 )
 from journal.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
-from journal.db import connect
+from journal.db import connect, forget_connections
 
 ROLES = ("anonymous", "patient", "other_patient", "team_nurse", "other_nurse", "admin")
 SECRET = "a sentence only my team may read"
@@ -295,6 +295,7 @@ def client_as(world, role):
     live = Path(app.config["JOURNAL_DB"])
     for leftover in (live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")):
         leftover.unlink(missing_ok=True)
+    forget_connections()  # the app's kept connection knew the file this copy replaces
     shutil.copy(path, live)
     client = app.test_client()
     if role != "anonymous":

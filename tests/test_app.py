@@ -5,7 +5,9 @@ import pytest
 
 from journal import create_app, demo, migrations
 from journal.clock import parse_utc, utc_now
-from journal.db import connect
+from journal import db as journal_db
+from journal.db import connect, get_db
+from tests.conftest import make_user
 from tests.helpers import PASSWORD, csrf_from
 
 NURSE_LINE = '<a class="tel" href="tel:+448088004040">0808 800 4040</a>'
@@ -205,6 +207,69 @@ def test_connections_use_wal_foreign_keys_and_full_sync(app):
         db.close()
 
 
+def request_db(app):
+    """The connection a request on `app` in this thread gets."""
+    with app.test_request_context("/"):
+        return get_db()
+
+
+def test_requests_in_one_thread_share_one_kept_connection_with_its_pragmas(app):
+    first, second = request_db(app), request_db(app)
+    assert first is second
+    assert second.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert second.execute("SELECT count(*) FROM users").fetchone()[0] == 0  # still open
+
+
+def test_a_request_that_does_not_commit_leaves_nothing_behind(app, db):
+    with app.test_request_context("/"):
+        kept = get_db()
+        kept.conn.execute("BEGIN")  # as a view that failed between BEGIN and COMMIT
+        kept.execute("INSERT INTO users (email, password_hash, role, created_at)"
+                     " VALUES ('half@example.com', 'x', 'patient', '2026-01-01')")
+        assert kept.conn.in_transaction
+    assert not kept.conn.in_transaction
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+    assert request_db(app).execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+def test_the_next_request_sees_what_another_connection_wrote(app, db, patient):
+    kept = request_db(app)
+    assert kept.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    make_user(app, db, "later@example.com")
+    assert request_db(app).execute("SELECT count(*) FROM users").fetchone()[0] == 2
+
+
+def test_a_different_database_closes_the_thread_s_old_connection(app, tmp_path):
+    old = request_db(app)
+    other = create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "other.db")})
+    new = request_db(other)
+    assert new is not old
+    with pytest.raises(sqlite3.ProgrammingError):
+        old.execute("SELECT 1")
+
+
+def test_a_forked_worker_opens_its_own_connection_and_leaves_the_parent_s(app, monkeypatch):
+    parent = request_db(app)
+    monkeypatch.setattr(journal_db.os, "getpid", lambda: -1)
+    child = request_db(app)
+    assert child is not parent
+    assert parent.execute("SELECT 1").fetchone()[0] == 1  # not closed under the parent
+
+
+def test_query_reads_rows_as_dicts_without_savepoints(app):
+    seen = []
+    db = request_db(app)
+    db.conn.set_trace_callback(seen.append)
+    try:
+        rows = list(db.query("SELECT 1 AS one, ? AS two", [2]))
+    finally:
+        db.conn.set_trace_callback(None)
+    assert rows == [{"one": 1, "two": 2}]
+    assert seen == ["SELECT 1 AS one, 2 AS two"]
+    with pytest.raises(ValueError):
+        db.query("CREATE TEMP TABLE scratch (x)")
+
+
 def test_foreign_keys_refuse_an_entry_for_no_one_and_cascade_on_delete(app, db, patient):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO entries (patient_id, created_at) VALUES (9999, '2026-01-01')")
@@ -280,3 +345,13 @@ def test_demo_mode_starts_with_seeded_accounts_that_can_sign_in(tmp_path, monkey
 def test_test_accounts_use_the_shared_password(client, auth, patient):
     # Keeps conftest's PASSWORD honest for the other request tests.
     assert auth.sign_in(password=PASSWORD).status_code == 303
+
+
+def test_links_made_once_still_follow_the_app_root(client, signed_in):
+    """Navigation and static links are cached per app root: a second mount point gets its
+    own, and the first keeps its plain ones."""
+    mounted = client.get("/home", base_url="https://localhost/ww").get_data(as_text=True)
+    plain = client.get("/home").get_data(as_text=True)
+    assert 'href="/ww/timeline"' in mounted and 'href="/ww/static/app.css?v=' in mounted
+    assert 'href="/timeline"' in plain and 'href="/static/app.css?v=' in plain
+    assert "/ww/" not in plain

@@ -15,7 +15,9 @@ CLIENT_ID = "draft-0001-abcd"
 
 @pytest.fixture
 def limit_database(monkeypatch):
-    """Open every request's connection with extra pragmas, as SQLite itself would fail."""
+    """Open every request's connection with extra pragmas, as SQLite itself would fail.
+    The app keeps its connection between requests, so the kept one is dropped first (and
+    again afterwards, so no later request runs with the limits)."""
 
     def apply(*pragmas):
         real_connect = journal_db.connect
@@ -30,8 +32,10 @@ def limit_database(monkeypatch):
             return db
 
         monkeypatch.setattr(journal_db, "connect", connect)
+        journal_db.forget_connections()
 
-    return apply
+    yield apply
+    journal_db.forget_connections()
 
 
 def check_in_form(token):
@@ -66,6 +70,7 @@ def test_check_in_that_cannot_be_saved_keeps_the_draft(client, db, signed_in, li
 
     # Once the database can write again, the same form saves exactly once.
     monkeypatch.undo()
+    journal_db.forget_connections()
     again = client.post("/check-in", data=check_in_form(signed_in))
     assert again.status_code == 303
     assert client.post("/check-in", data=check_in_form(signed_in)).status_code == 303
