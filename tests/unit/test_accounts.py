@@ -110,6 +110,19 @@ def test_hash_is_argon2id_and_not_the_password(passwords):
     assert "tea on the lawn" not in stored
 
 
+def test_production_hashes_use_owasp_settings_and_older_hashes_are_upgraded():
+    from argon2 import PasswordHasher, extract_parameters
+
+    from journal.config import Production
+
+    production = Passwords(**Production.ARGON2)
+    params = extract_parameters(production.hash("tea on the lawn"))
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (47104, 1, 1)
+    older = PasswordHasher().hash("tea on the lawn")  # the library default, used before
+    assert production.verify(older, "tea on the lawn")
+    assert production.needs_rehash(older)
+
+
 def test_same_password_hashes_differently_each_time(passwords):
     assert passwords.hash("tea on the lawn") != passwords.hash("tea on the lawn")
 
