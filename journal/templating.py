@@ -2,10 +2,10 @@
 
 import hashlib
 import json
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 from markupsafe import Markup, escape
 
 from .clock import to_uk
@@ -44,13 +44,22 @@ def uk_time(dt):
 
 def uk_day(value):
     """Wednesday 25 November, from a date or a UTC datetime."""
-    day = to_uk(value).date() if hasattr(value, "hour") else value
-    return f"{day:%A} {day.day} {day:%B}"
+    return _day_words(to_uk(value).date() if hasattr(value, "hour") else value)
 
 
 def uk_date(value):
     """25 November 2026."""
-    day = to_uk(value).date() if hasattr(value, "hour") else value
+    return _date_words(to_uk(value).date() if hasattr(value, "hour") else value)
+
+
+# A timeline page names the same few days dozens of times, and strftime is slow.
+@lru_cache(maxsize=1024)
+def _day_words(day):
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+@lru_cache(maxsize=1024)
+def _date_words(day):
     return f"{day.day} {day:%B %Y}"
 
 
@@ -68,13 +77,34 @@ def _file_version(path):
 
 def static_url(filename):
     """A static URL that changes whenever the file does, so it can be cached for a year."""
-    folder = Path(current_app.static_folder)
-    return url_for("static", filename=filename, v=_file_version(folder / filename))
+    root = request.script_root if has_request_context() else None
+    return _static_url(root, current_app.static_folder, filename)
+
+
+@cache
+def _static_url(_root, folder, filename):
+    # Made once per file and app root: every page links five of these, and building one
+    # took longer than a page's queries (docs/PERFORMANCE.md).
+    return url_for("static", filename=filename, v=_file_version(Path(folder) / filename))
+
+
+def link_to(endpoint, **values):
+    """`url_for` for templates; a link with no values (the navigation, the footer) is made
+    once per app root instead of on every page."""
+    if values or endpoint.startswith(".") or not has_request_context():
+        return url_for(endpoint, **values)
+    return _plain_url(request.script_root, endpoint)
+
+
+@cache
+def _plain_url(_root, endpoint):
+    return url_for(endpoint)
 
 
 def init_app(app):
     app.jinja_env.filters.update(uk_time=uk_time, uk_day=uk_day, uk_date=uk_date,
                                  highlight=highlight)
-    app.jinja_env.globals.update(static_url=static_url, htmx_config=HTMX_CONFIG)
+    app.jinja_env.globals.update(static_url=static_url, url_for=link_to,
+                                 htmx_config=HTMX_CONFIG)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
