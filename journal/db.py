@@ -1,6 +1,7 @@
-"""One SQLite connection per worker thread, kept between requests, with the pragmas every
-connection needs."""
+"""One SQLite connection per request, with the pragmas every connection needs, handed
+back to a small pool at teardown instead of closed."""
 
+import atexit
 import os
 import sqlite3
 import threading
@@ -24,7 +25,7 @@ class Database(sqlite_utils.Database):
         if cursor.description is None:
             raise ValueError("query() is for statements that return rows")
         columns = [c[0] for c in cursor.description]
-        return (dict(zip(columns, row)) for row in cursor)
+        return (dict(zip(columns, row, strict=True)) for row in cursor)
 
 
 def connect(path, setup=True):
@@ -49,45 +50,75 @@ def connect(path, setup=True):
     return db
 
 
-# A new connection reads and parses the schema and starts with an empty page cache; a
-# kept one skips both, which was a third of a small page's time (docs/PERFORMANCE.md).
-# One per thread, so no two requests share one, and only the latest path per thread, so
-# tests that each make their own database do not pile up open files.
-_kept = threading.local()
+# Each request has a connection of its own from start to teardown, as before; what changed
+# is that teardown hands it back, rolled back, for a later request instead of closing it. A
+# new connection parses the schema and starts with an empty page cache, which was a third
+# of a small page's time (docs/PERFORMANCE.md). Idle connections are kept for one database
+# path per process (tests each make their own), at most POOL_SIZE of them, and closed when
+# dropped, when the path changes and at exit.
+POOL_SIZE = 8
+_pool = {"key": None, "idle": []}
+_pool_lock = threading.Lock()
 
 
 def get_db():
-    """The request's database connection: this thread's kept one, opened on first use."""
+    """The request's database connection, taken on first use."""
     if "db" not in g:
-        g.db = _kept_connection(current_app.config["JOURNAL_DB"])
+        g.db = _take(current_app.config["JOURNAL_DB"])
     return g.db
 
 
-def _kept_connection(path):
-    key = (os.getpid(), path)  # a forked worker never uses its parent's connection
-    if getattr(_kept, "key", None) != key:
-        old = getattr(_kept, "db", None)
-        if old is not None and _kept.key[0] == key[0]:
-            old.close()
-        _kept.db = connect(path, setup=False)
-        _kept.key = key
-    return _kept.db
+def _take(path):
+    key = (os.getpid(), path)  # a forked worker never uses its parent's connections
+    with _pool_lock:
+        if _pool["key"] != key:
+            _close_idle(mine=_pool["key"] is not None and _pool["key"][0] == key[0])
+            _pool["key"] = key
+        elif _pool["idle"]:
+            return _pool["idle"].pop()
+    db = connect(path, setup=False)
+    db.pool_key = key
+    return db
 
 
 def close_db(_exc=None):
-    """End of request: roll back whatever it left uncommitted (as closing used to), so
-    the next request on this connection starts clean and sees the latest data."""
+    """Teardown: roll back whatever the request left uncommitted (as closing did), then keep
+    the connection for the next request, or close it."""
     db = g.pop("db", None)
-    if db is not None and db.conn.in_transaction:
-        db.conn.rollback()
+    if db is None:
+        return
+    try:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+    except sqlite3.Error:
+        db.close()
+        return
+    with _pool_lock:
+        if _pool["key"] == db.pool_key and len(_pool["idle"]) < POOL_SIZE:
+            _pool["idle"].append(db)
+            return
+    db.close()
+
+
+_inherited = []  # idle connections a forked worker got from its parent: kept, never used
+
+
+def _close_idle(mine=True):
+    # SQLite must not use a connection across fork, nor should the child close it (and
+    # release locks the parent's copy relies on), so a child only sets the parent's aside.
+    for db in _pool["idle"]:
+        db.close() if mine else _inherited.append(db)
+    _pool["idle"] = []
 
 
 def forget_connections():
-    """Close this thread's kept connection (for code that replaces the database file)."""
-    old = getattr(_kept, "db", None)
-    if old is not None and _kept.key[0] == os.getpid():
-        old.close()
-    _kept.db = _kept.key = None
+    """Close the idle connections (for code that replaces the database file)."""
+    with _pool_lock:
+        _close_idle(mine=_pool["key"] is not None and _pool["key"][0] == os.getpid())
+        _pool["key"] = None
+
+
+atexit.register(forget_connections)
 
 
 @contextmanager

@@ -1,11 +1,12 @@
 import sqlite3
+import threading
 from datetime import timedelta
 
 import pytest
 
 from journal import create_app, demo, migrations
-from journal.clock import parse_utc, utc_now
 from journal import db as journal_db
+from journal.clock import parse_utc, utc_now
 from journal.db import connect, get_db
 from tests.conftest import make_user
 from tests.helpers import PASSWORD, csrf_from
@@ -213,11 +214,29 @@ def request_db(app):
         return get_db()
 
 
-def test_requests_in_one_thread_share_one_kept_connection_with_its_pragmas(app):
+def test_a_later_request_reuses_the_connection_with_its_pragmas(app):
     first, second = request_db(app), request_db(app)
     assert first is second
     assert second.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert second.execute("SELECT count(*) FROM users").fetchone()[0] == 0  # still open
+
+
+def test_two_requests_at_once_never_share_a_connection(app):
+    seen = []
+    both_in = threading.Barrier(2)
+
+    def one_request():
+        with app.test_request_context("/"):
+            seen.append(get_db())
+            both_in.wait(timeout=5)
+
+    threads = [threading.Thread(target=one_request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 2 and seen[0] is not seen[1]
+    assert request_db(app) in seen  # handed back for later requests
 
 
 def test_a_request_that_does_not_commit_leaves_nothing_behind(app, db):

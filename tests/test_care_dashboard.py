@@ -23,7 +23,9 @@ def statements(monkeypatch):
         return database
 
     monkeypatch.setattr(db_module, "connect", traced)
-    return seen
+    db_module.forget_connections()  # so the next request opens a traced connection
+    yield seen
+    db_module.forget_connections()
 
 
 def add_scan(db, patient, days_ago, results_days=None):

@@ -99,8 +99,10 @@ def read_only_database(monkeypatch):
             return db
 
         monkeypatch.setattr(journal_db, "connect", connect)
+        journal_db.forget_connections()  # idle connections were opened writable
 
-    return switch_on
+    yield switch_on
+    journal_db.forget_connections()
 
 
 @pytest.mark.console_errors_expected  # the 503 is the point
