@@ -1,7 +1,7 @@
 """Security headers, CSRF protection and the friendly error pages."""
 
 from flask import g, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -67,8 +67,16 @@ def stale_form_view(endpoint):
     return register
 
 
+def csrf_token():
+    """The request's CSRF token for templates. Flask-WTF makes it once a request and keeps
+    it on `g`; reading it from there skips its settings lookups, which a timeline page,
+    with a form on every entry, repeated forty times."""
+    return g.get("csrf_token") or generate_csrf()
+
+
 def init_app(app):
     csrf.init_app(app)
+    app.jinja_env.globals["csrf_token"] = csrf_token  # after Flask-WTF set its own
     security_log.init_app(app)
     if hops := app.config["TRUSTED_PROXIES"]:
         # Believe X-Forwarded-For/-Proto only as far back as our own proxies reach.
