@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from journal import accounts, consent, migrations
+from journal import accounts, config, consent, migrations
 from journal.clock import UK, utc_iso
 from journal.db import connect
 from journal.entries import FEELINGS, TOPICS
@@ -386,6 +386,7 @@ def generator_version():
     digest = hashlib.sha256()
     for module in (__file__, migrations.__file__):
         digest.update(Path(module).read_bytes())
+    digest.update(repr(config.Production.ARGON2).encode())  # the shared hash's settings
     return digest.hexdigest()[:12]
 
 
@@ -405,7 +406,8 @@ def build(path, factor=1.0, now=None, log=print, password_hash=None):
     db = connect(str(path))
     migrations.apply(db)
     db.close()
-    password_hash = password_hash or accounts.Passwords().hash(BENCH_PASSWORD)
+    password_hash = password_hash or accounts.Passwords(**config.Production.ARGON2).hash(
+        BENCH_PASSWORD)
     plan = Plan(scale=Scale.of(factor), now=now, password_hash=password_hash)
 
     conn = sqlite3.connect(path, isolation_level=None)

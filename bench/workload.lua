@@ -53,7 +53,8 @@ function request()
   turns[r.role] = (turns[r.role] or thread_number * 104729) + 1
   local user = pool[turns[r.role] % #pool + 1]
   local uid = thread_number .. "-" .. sent
-  local headers = {}
+  -- As a phone's browser asks, so the app's gzip of each page is in the figures.
+  local headers = {["Accept-Encoding"] = "gzip, deflate, br"}
   if user.cookie ~= "" then
     headers["Cookie"] = "__Host-ww_session=" .. user.cookie
   end
