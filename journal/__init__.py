@@ -46,6 +46,7 @@ def create_app(overrides=None):
         unavailable,
     )
 
+    app.session_interface = auth.SessionCookies()
     db.init_app(app)
     backups.init_app(app)
     templating.init_app(app)

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 
 from . import accounts, consent, guard, recovery, security_log, session_rules, sessions
 from .clock import parse_utc, utc_now
@@ -151,6 +152,17 @@ def to_sign_in():
         return response
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.sign_in", next=target))
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a passive request (a poll) sends no
+    cookie unless it changed the session: it is not the person using the app, so it must
+    not push the cookie's expiry on, and it saves signing a cookie a few times a minute."""
+
+    def should_set_cookie(self, app, session):
+        if request.endpoint in PASSIVE_ENDPOINTS:
+            return session.modified
+        return super().should_set_cookie(app, session)
 
 
 def begin_session(user_id, stage="active"):

@@ -104,6 +104,15 @@ def test_passive_endpoints_do_not_count_as_use(client, db, nurse_in, monkeypatch
     assert live_sessions(db, nurse_in["user_id"]) == []
 
 
+def test_a_passive_request_sends_no_cookie_unless_the_session_changed(client, db, nurse_in,
+                                                                      monkeypatch):
+    monkeypatch.setattr(auth, "PASSIVE_ENDPOINTS", {"privacy.notice"})
+    assert "Set-Cookie" in client.get("/account").headers  # real use refreshes it
+    assert "Set-Cookie" not in client.get("/privacy").headers  # expiry not pushed on
+    set_idle(client, db, nurse_in["id"], timedelta(minutes=16), timedelta(minutes=16))
+    assert "Set-Cookie" in client.get("/privacy").headers  # the ended session is replaced
+
+
 def test_patient_idle_timeout_is_configurable(app, client, signed_in, patient, db):
     [row] = live_sessions(db, patient.id)
     set_idle(client, db, row["id"], timedelta(days=13), timedelta(days=13))
