@@ -106,8 +106,11 @@ _inherited = []  # idle connections a forked worker got from its parent: kept, n
 def _close_idle(mine=True):
     # SQLite must not use a connection across fork, nor should the child close it (and
     # release locks the parent's copy relies on), so a child only sets the parent's aside.
-    for db in _pool["idle"]:
-        db.close() if mine else _inherited.append(db)
+    if mine:
+        for db in _pool["idle"]:
+            db.close()
+    else:
+        _inherited.extend(_pool["idle"])
     _pool["idle"] = []
 
 
