@@ -501,7 +501,7 @@ def main():
         mixed = drive(port, mixed_lines, users, mixed_expect, duration * 2, connections,
                       threads, proc.pid)
         mixed_page = workload.Page("mixed", "GET", "/", None, "mixed")
-        rows.append(("mixed, all of the above by weight", mixed_page, mixed, ""))
+        rows.append(("mixed, the issue's eight pages by weight", mixed_page, mixed, ""))
         memory = {pid: memory_of(pid) for pid in worker_pids(proc.pid)}
     finally:
         stop_server(proc, log)
