@@ -1,0 +1,47 @@
+"""Links made once in shape (templating.link_to) are the links url_for makes."""
+
+import pytest
+from flask import url_for
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter
+
+from journal import create_app
+from journal.templating import link_to
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return create_app({"MODE": "test",
+                       "JOURNAL_DB": str(tmp_path_factory.mktemp("links") / "links.db")})
+
+
+def one_id_routes(app):
+    """(endpoint, argument) of every route whose only part is an id."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if len(rule.arguments) == 1:
+            [name] = rule.arguments
+            if isinstance(rule._converters[name], IntegerConverter):
+                found.append((rule.endpoint, name))
+    return sorted(set(found))
+
+
+def test_every_one_id_route_is_covered(app):
+    routes = one_id_routes(app)
+    assert ("journal.edit", "entry_id") in routes and ("care.patient", "link_id") in routes
+    assert len(routes) > 10
+
+
+@given(number=st.one_of(st.integers(0, 2**63 - 1), st.sampled_from([0, 1, 9, 10, 2**63 - 1])),
+       root=st.sampled_from(["", "/ww"]))
+def test_one_id_links_match_url_for(app, number, root):
+    with app.test_request_context("/", base_url=f"https://localhost{root}"):
+        for endpoint, name in one_id_routes(app):
+            assert link_to(endpoint, **{name: number}) == url_for(endpoint, **{name: number})
+        # An id as a query value, and links that are not one id, take url_for's own way.
+        assert link_to("journal.timeline", before=number) == url_for("journal.timeline",
+                                                                     before=number)
+        assert link_to("care.dashboard", flag="rising") == url_for("care.dashboard",
+                                                                   flag="rising")
+        assert link_to("journal.home") == url_for("journal.home")
