@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser fuzz faults bench lint clean
+.PHONY: run test test-browser screenshots fuzz faults bench lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 ## The whole suite: unit, request, property and browser tests.
 test: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -n 2 --dist loadgroup
+
+## The browser tests, saving a screenshot of each page they open into test-artifacts/.
+screenshots: $(STAMP)
+	SCREENSHOTS=1 REQUIRE_BROWSER=1 $(BIN)/pytest -n 1 tests/browser
 
 ## Long property-based run.
 fuzz: $(STAMP)

@@ -13,6 +13,9 @@ from journal import create_app
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
+# Screenshots are for people to look at (`make screenshots`); `make test` skips them, as
+# they were about a tenth of the browser tests' time on the run's critical path.
+SCREENSHOTS = os.environ.get("SCREENSHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 LAUNCH_ARGS = [
@@ -121,9 +124,12 @@ def desktop(browser):
 
 @pytest.fixture
 def shoot(request):
-    """Save a screenshot named after the test into the artifacts folder."""
+    """Save a screenshot named after the test into the artifacts folder (with
+    SCREENSHOTS=1); returns its path, or None when screenshots are off."""
 
     def take(page, name, full_page=True):
+        if not SCREENSHOTS:
+            return None
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         page.screenshot(path=str(path), full_page=full_page)

@@ -1,10 +1,8 @@
 """A patient's scan journey on a phone: the overdue prompt, every stage card, the safety net,
 questions in print, and axe on each new page in light and dark."""
 
-import os
 import re
 from datetime import date, time, timedelta
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -13,10 +11,10 @@ from playwright.sync_api import expect
 from journal import accounts, consent, guidance
 from journal.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.db import connect
+from tests.browser.conftest import ARTIFACTS, SCREENSHOTS
 
 PASSWORD = "quiet morning walks"
 PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
 
 
 def uk(y, m, d, hh=0, mm=0):
@@ -117,8 +115,9 @@ def test_each_stage_card(phone, server, monkeypatch):
         expect(card).to_have_class(re.compile(rf"\bstage-{stage}\b"))
         expect(card).to_contain_text(says)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        card.screenshot(path=str(ARTIFACTS / f"stage-card-{stage}.png"))
+        if SCREENSHOTS:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            card.screenshot(path=str(ARTIFACTS / f"stage-card-{stage}.png"))
 
 
 def test_high_distress_check_in_brings_help_forward(phone, server, shoot):
