@@ -11,21 +11,25 @@ from pathlib import Path
 import click
 import sqlite_utils
 from flask import current_app, g
+from sqlite_utils.utils import dedupe_keys
 
 
 class Database(sqlite_utils.Database):
-    """sqlite-utils' Database, with reads that skip its savepoint guard.
+    """sqlite-utils' Database, with plain reads that skip its savepoint guard.
 
-    `query()` in sqlite-utils wraps every read in SAVEPOINT and RELEASE so that a statement
-    that returns no rows can be rolled back; ours are all reads, so that is three statements
-    where one does (docs/PERFORMANCE.md)."""
+    sqlite-utils wraps every `query()` in SAVEPOINT and RELEASE so that a statement that
+    returns no rows can be rolled back: three statements where a SELECT needs one
+    (docs/PERFORMANCE.md). Rows are read in full, so no half-read cursor can hold a read
+    snapshot open after the request, on a connection that goes back to the pool."""
 
     def query(self, sql, params=None):
+        if sql.lstrip()[:6].upper() != "SELECT":
+            return iter(list(super().query(sql, params)))
+        if self._tracer:
+            self._tracer(sql, params)
         cursor = self.conn.execute(sql, params if params is not None else ())
-        if cursor.description is None:
-            raise ValueError("query() is for statements that return rows")
-        columns = [c[0] for c in cursor.description]
-        return (dict(zip(columns, row, strict=True)) for row in cursor)
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return iter([dict(zip(keys, row, strict=True)) for row in cursor.fetchall()])
 
 
 def connect(path, setup=True):
@@ -50,14 +54,14 @@ def connect(path, setup=True):
     return db
 
 
-# Each request has a connection of its own from start to teardown, as before; what changed
-# is that teardown hands it back, rolled back, for a later request instead of closing it. A
-# new connection parses the schema and starts with an empty page cache, which was a third
-# of a small page's time (docs/PERFORMANCE.md). Idle connections are kept for one database
-# path per process (tests each make their own), at most POOL_SIZE of them, and closed when
-# dropped, when the path changes and at exit.
+# Each request has a connection of its own from start to teardown; teardown rolls it back
+# and keeps it for a later request instead of closing it. A new connection parses the
+# schema and starts with an empty page cache, which was a third of a small page's time
+# (docs/PERFORMANCE.md). At most POOL_SIZE wait, for one database path per process (tests
+# each make their own); a connection is closed instead when its request failed, when the
+# path changes and at exit.
 POOL_SIZE = 8
-_pool = {"key": None, "idle": []}
+_pool = {"path": None, "idle": []}
 _pool_lock = threading.Lock()
 
 
@@ -69,16 +73,21 @@ def get_db():
 
 
 def _take(path):
-    key = (os.getpid(), path)  # a forked worker never uses its parent's connections
     with _pool_lock:
-        if _pool["key"] != key:
-            _close_idle(mine=_pool["key"] is not None and _pool["key"][0] == key[0])
-            _pool["key"] = key
+        if _pool["path"] != path:
+            _close_idle()
+            _pool["path"] = path
         elif _pool["idle"]:
             return _pool["idle"].pop()
     db = connect(path, setup=False)
-    db.pool_key = key
+    db.pool_path = path
     return db
+
+
+def discard_db():
+    """Close the request's connection at teardown instead of keeping it: the request
+    failed, and the connection may be broken or still reading."""
+    g.db_failed = True
 
 
 def close_db(_exc=None):
@@ -88,39 +97,48 @@ def close_db(_exc=None):
     if db is None:
         return
     try:
+        if g.pop("db_failed", False) or _exc is not None:
+            raise sqlite3.Error("not kept after a failed request")
         if db.conn.in_transaction:
             db.conn.rollback()
     except sqlite3.Error:
         db.close()
         return
     with _pool_lock:
-        if _pool["key"] == db.pool_key and len(_pool["idle"]) < POOL_SIZE:
+        if _pool["path"] == db.pool_path and len(_pool["idle"]) < POOL_SIZE:
             _pool["idle"].append(db)
             return
     db.close()
 
 
-_inherited = []  # idle connections a forked worker got from its parent: kept, never used
-
-
-def _close_idle(mine=True):
-    # SQLite must not use a connection across fork, nor should the child close it (and
-    # release locks the parent's copy relies on), so a child only sets the parent's aside.
-    if mine:
-        for db in _pool["idle"]:
-            db.close()
-    else:
-        _inherited.extend(_pool["idle"])
+def _close_idle():
+    for db in _pool["idle"]:
+        db.close()
     _pool["idle"] = []
 
 
 def forget_connections():
     """Close the idle connections (for code that replaces the database file)."""
     with _pool_lock:
-        _close_idle(mine=_pool["key"] is not None and _pool["key"][0] == os.getpid())
-        _pool["key"] = None
+        _close_idle()
+        _pool["path"] = None
 
 
+_inherited = []  # a forked worker's copies of its parent's idle connections: never used
+
+
+def _after_fork_in_child():
+    # SQLite must not use a connection across fork, nor should the child close one (its
+    # locks are the parent's too), so the child sets them aside; and the lock may have been
+    # held by another thread at the fork.
+    global _pool_lock
+    _inherited.extend(_pool["idle"])
+    _pool["idle"] = []
+    _pool["path"] = None
+    _pool_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 atexit.register(forget_connections)
 
 

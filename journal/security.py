@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import security_log
+from .db import discard_db
 
 csrf = CSRFProtect()
 
@@ -137,6 +138,7 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def server_error(error):
+        discard_db()
         app.logger.exception("Unhandled error on %s %r", request.method, request.path)
         return render_template("errors/500.html"), 500
 

@@ -6,6 +6,7 @@ import sqlite3
 from flask import current_app, render_template, request
 from jinja2_fragments.flask import render_block
 
+from .db import discard_db
 from .web import is_htmx
 
 # SQLite's primary result codes that mean "not now", not "this request is wrong".
@@ -74,6 +75,7 @@ def _generic_answer():
 def init_app(app):
     @app.errorhandler(sqlite3.OperationalError)
     def database_unavailable(error):
+        discard_db()
         if not is_unavailable(error):
             current_app.logger.exception("Database error on %s %r", request.method, request.path)
             return render_template("errors/500.html"), 500

@@ -293,9 +293,9 @@ def client_as(world, role):
     """A client of the world's app, on a fresh copy of its database, signed in as the role."""
     app, path, users, _ = world
     live = Path(app.config["JOURNAL_DB"])
+    forget_connections()  # the app's idle connections knew the file this copy replaces
     for leftover in (live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")):
         leftover.unlink(missing_ok=True)
-    forget_connections()  # the app's kept connection knew the file this copy replaces
     shutil.copy(path, live)
     client = app.test_client()
     if role != "anonymous":

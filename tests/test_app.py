@@ -267,26 +267,48 @@ def test_a_different_database_closes_the_thread_s_old_connection(app, tmp_path):
         old.execute("SELECT 1")
 
 
-def test_a_forked_worker_opens_its_own_connection_and_leaves_the_parent_s(app, monkeypatch):
+def test_a_forked_worker_opens_its_own_connection_and_leaves_the_parent_s(app):
     parent = request_db(app)
-    monkeypatch.setattr(journal_db.os, "getpid", lambda: -1)
-    child = request_db(app)
-    assert child is not parent
-    assert parent.execute("SELECT 1").fetchone()[0] == 1  # not closed under the parent
+    journal_db._after_fork_in_child()  # as os.fork runs it in the child
+    try:
+        child = request_db(app)
+        assert child is not parent
+        assert parent in journal_db._inherited
+        assert parent.execute("SELECT 1").fetchone()[0] == 1  # not closed under the parent
+    finally:
+        journal_db._inherited.remove(parent)
+        parent.close()
 
 
-def test_query_reads_rows_as_dicts_without_savepoints(app):
+def test_a_failed_request_s_connection_is_closed_not_kept(app):
+    used = []
+
+    @app.route("/half-read")
+    def half_read():
+        used.append(get_db())
+        cursor = used[0].execute("SELECT 1 UNION ALL SELECT 2")
+        cursor.fetchone()  # a read left open: a logged traceback can keep its cursor alive
+        raise RuntimeError("after reading")
+
+    assert app.test_client().get("/half-read").status_code == 500
+    assert used[0] not in journal_db._pool["idle"]
+    with pytest.raises(sqlite3.ProgrammingError):
+        used[0].execute("SELECT 1")
+
+
+def test_query_reads_rows_in_full_without_savepoints(app):
     seen = []
     db = request_db(app)
     db.conn.set_trace_callback(seen.append)
     try:
-        rows = list(db.query("SELECT 1 AS one, ? AS two", [2]))
+        rows = db.query("SELECT 1 AS one, ? AS two, 3 AS one", [2])
+        assert seen == ["SELECT 1 AS one, 2 AS two, 3 AS one"]  # read already, in full
+        assert list(rows) == [{"one": 1, "two": 2, "one_2": 3}]
     finally:
         db.conn.set_trace_callback(None)
-    assert rows == [{"one": 1, "two": 2}]
-    assert seen == ["SELECT 1 AS one, 2 AS two"]
     with pytest.raises(ValueError):
         db.query("CREATE TEMP TABLE scratch (x)")
+    assert db.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0] == 0
 
 
 def test_foreign_keys_refuse_an_entry_for_no_one_and_cascade_on_delete(app, db, patient):
