@@ -96,19 +96,18 @@ def close_db(_exc=None):
     db = g.pop("db", None)
     if db is None:
         return
+    keep = not g.pop("db_failed", False) and _exc is None
     try:
-        if g.pop("db_failed", False) or _exc is not None:
-            raise sqlite3.Error("not kept after a failed request")
-        if db.conn.in_transaction:
+        if keep and db.conn.in_transaction:
             db.conn.rollback()
     except sqlite3.Error:
-        db.close()
-        return
+        keep = False
     with _pool_lock:
-        if _pool["path"] == db.pool_path and len(_pool["idle"]) < POOL_SIZE:
+        keep = keep and _pool["path"] == db.pool_path and len(_pool["idle"]) < POOL_SIZE
+        if keep:
             _pool["idle"].append(db)
-            return
-    db.close()
+    if not keep:
+        db.close()
 
 
 def _close_idle():
