@@ -47,6 +47,11 @@ def uk_day(value):
     return _day_words(to_uk(value).date() if hasattr(value, "hour") else value)
 
 
+def uk_day_time(dt):
+    """Wednesday 25 November 9:05am, in UK time: how an entry is named to screen readers."""
+    return f"{uk_day(dt)} {uk_time(dt)}"
+
+
 def uk_date(value):
     """25 November 2026."""
     return _date_words(to_uk(value).date() if hasattr(value, "hour") else value)
@@ -120,8 +125,8 @@ def _one_id_url(_root, endpoint, name):
 
 
 def init_app(app):
-    app.jinja_env.filters.update(uk_time=uk_time, uk_day=uk_day, uk_date=uk_date,
-                                 highlight=highlight)
+    app.jinja_env.filters.update(uk_time=uk_time, uk_day=uk_day, uk_day_time=uk_day_time,
+                                 uk_date=uk_date, highlight=highlight)
     app.jinja_env.globals.update(static_url=static_url, url_for=link_to,
                                  htmx_config=HTMX_CONFIG)
     app.jinja_env.trim_blocks = True
