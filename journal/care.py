@@ -25,7 +25,7 @@ from .converters import whole_number
 from .db import get_db
 from .scans import as_scan, current_scan
 from .stages import scan_day
-from .web import is_htmx, page
+from .web import before_id, is_htmx, page
 
 bp = Blueprint("care", __name__)
 
@@ -258,14 +258,10 @@ def share_question(question_id):
                          q=question, announce=announce)
 
 
-def _before_id():
-    return whole_number(request.args.get("before"))
-
-
 @bp.route("/care-team/seen")
 @login_required(role="patient")
 def seen():
-    events, more = audit.seen_by(get_db(), g.user.id, before_id=_before_id())
+    events, more = audit.seen_by(get_db(), g.user.id, before_id=before_id())
     return page("care/seen.html", ["events"], events=events, more=more)
 
 
@@ -341,7 +337,7 @@ def dashboard():
     team = nurse_team()
     if team is None:
         return render_template("care/dashboard.html", team=None)
-    context = _inbox_context(get_db(), team, _filters(), _before_id())
+    context = _inbox_context(get_db(), team, _filters(), before_id())
     return page("care/dashboard.html", ["inbox"], **context)
 
 
@@ -380,7 +376,7 @@ def patient(link_id):
     link = teams.link_for_team(db, link_id, team)
     states = inbox.patient_states(db, team.id, patient_id=link.patient_id)
     items, more = inbox.shared_entries(db, team.id, link, safety(), states,
-                                       before_id=_before_id())
+                                       before_id=before_id())
     audit.record(db, g.user, "view-patient", patient_id=link.patient_id, team_id=team.id)
     state = states[link.patient_id]
     return page(

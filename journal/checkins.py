@@ -7,11 +7,10 @@ from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from . import content, entries, guidance
 from .auth import load_user, login_required
-from .converters import whole_number
 from .db import get_db
 from .security import stale_form_view
 from .unavailable import is_unavailable, keeps_draft
-from .web import is_htmx, page
+from .web import before_id, is_htmx, page
 
 bp = Blueprint("journal", __name__)
 
@@ -133,16 +132,12 @@ def stale_check_in():
                 **home_context(get_db(), values, {"form": STALE}))
 
 
-def _before_id():
-    return whole_number(request.args.get("before"))
-
-
 @bp.route("/timeline")
 @login_required(role="patient")
 def timeline():
     db = get_db()
     _tidy(db)
-    found, more = entries.page(db, g.user.id, before_id=_before_id())
+    found, more = entries.page(db, g.user.id, before_id=before_id())
     # A later page starts mid-day when the day's heading was already shown.
     last_day = request.args.get("after_day")
     undo = _restorable(db)

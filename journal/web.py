@@ -1,7 +1,9 @@
-"""Small helpers shared by the blueprints: htmx-aware rendering."""
+"""Small helpers shared by the blueprints: htmx-aware rendering and paging."""
 
 from flask import render_template, request
 from jinja2_fragments.flask import render_blocks
+
+from .converters import whole_number
 
 
 def is_htmx():
@@ -14,3 +16,8 @@ def page(template, blocks, status=200, **context):
     if is_htmx():
         return render_blocks(template, list(blocks), **context), status
     return render_template(template, **context), status
+
+
+def before_id():
+    """The id a "show older" link pages back from (?before=), or None."""
+    return whole_number(request.args.get("before"))
