@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-data"
 LUA = Path(__file__).with_name("workload.lua")
 VENV_BIN = Path(sys.executable).parent
-COOKIE = "__Host-ww_session"  # journal.config.Production.SESSION_COOKIE_NAME
+COOKIE = "__Host-ww_session"  # journal.platform.config.Production.SESSION_COOKIE_NAME
 
 
 def setting(name, default, kind=float):

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from journal import accounts, config, consent, migrations
-from journal.clock import UK, utc_iso
-from journal.db import connect
-from journal.entries import FEELINGS, TOPICS
-from journal.scans import stage_of
-from journal.stages import STAGES
+from journal.accounts import consent
+from journal.accounts import users as accounts
+from journal.diary.entries import FEELINGS, TOPICS
+from journal.platform import config, migrations
+from journal.platform.clock import UK, utc_iso
+from journal.platform.db import connect
+from journal.scans.records import stage_of
+from journal.scans.stages import STAGES
 
 SEED = "waiting-well-bench-1"
 FULL_SCALE = {"teams": 50, "nurses": 300, "patients": 60_000, "entries": 2_000_000}

@@ -2,10 +2,39 @@
 
 from pathlib import Path
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
-from . import config as config_module
-from .converters import SQLiteInteger
+from . import accounts, care, demo, diary, help, platform, scans, trends
+from .accounts import admin, data_rights, privacy, sign_in, users
+from .accounts import cli as accounts_cli
+from .accounts import views as account_views
+from .care import cli as care_cli
+from .care import views as care_views
+from .diary import views as diary_views
+from .guidance import loading
+from .help import pages
+from .help import views as help_views
+from .platform import (
+    backups,
+    compression,
+    db,
+    migrations,
+    pwa,
+    security,
+    templating,
+    unavailable,
+)
+from .platform import config as config_module
+from .platform.converters import SQLiteInteger
+from .scans import views as scan_views
+from .trends import views as trend_views
+
+# Each wing's route modules add their routes to the wing's blueprint when imported.
+ROUTES = (admin, data_rights, privacy, sign_in, account_views, care_views, diary_views, pages,
+          help_views, pwa, scan_views, trend_views)
+WINGS = (help, accounts, diary, scans, trends, care, platform)
 
 
 def create_app(overrides=None):
@@ -20,57 +49,41 @@ def create_app(overrides=None):
     # Before any route is added: every <int:...> id must fit SQLite's INTEGER.
     app.url_map.converters["int"] = SQLiteInteger
 
-    from . import (
-        account,
-        accounts,
-        admin,
-        auth,
-        backups,
-        care,
-        care_cli,
-        checkins,
-        compression,
-        data_rights,
-        db,
-        guidance,
-        help_views,
-        migrations,
-        pages,
-        privacy,
-        pwa,
-        scans_views,
-        security,
-        staff_admin,
-        templating,
-        trend_views,
-        unavailable,
-    )
-
-    app.session_interface = auth.SessionCookies()
+    app.session_interface = sign_in.SessionCookies()
     db.init_app(app)
-    backups.init_app(app)
     templating.init_app(app)
-    guidance.init_app(app)
+    loading.init_app(app)
     compression.init_app(app)
-    app.extensions["passwords"] = accounts.Passwords(**app.config["ARGON2"])
-    blueprints = (pages, auth, checkins, scans_views, help_views, trend_views, care, admin,
-                  account, privacy, pwa, data_rights)
-    for module in blueprints:
-        app.register_blueprint(module.bp)
-    staff_admin.init_app(app)
-    care_cli.init_app(app)
+    app.extensions["passwords"] = users.Passwords(**app.config["ARGON2"])
+    for wing in WINGS:
+        app.register_blueprint(wing.bp)
+    for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *backups.COMMANDS, init_db_command):
+        app.cli.add_command(command)
     # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.
-    security.init_app(app)
+    security.init_app(app, sign_in.load_user, sign_in.to_sign_in)
     unavailable.init_app(app)
 
-    connection = db.connect(app.config["JOURNAL_DB"])
+    prepare_database(app.config)
+    return app
+
+
+def prepare_database(config):
+    """Migrate the database, and add the demo data in demo mode; True if demo data was added."""
+    connection = db.connect(config["JOURNAL_DB"])
     try:
         migrations.apply(connection)
-        if app.config["DEMO"]:
-            from . import demo
-
-            demo.seed(connection, app.config)
+        return bool(config["DEMO"]) and demo.seed(connection, config)
     finally:
         connection.close()
-    return app
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database, adding demo data in demo mode."""
+    config = current_app.config
+    added = prepare_database(config)
+    if config["DEMO"]:
+        click.echo("Added demo data." if added else "Demo data already present.")
+    click.echo(f"Database ready at {config['JOURNAL_DB']}")

@@ -3,12 +3,15 @@
 import json
 from datetime import timedelta
 
-from . import accounts, audit, consent, teams
-from .clock import utc_iso, utc_now
+from .accounts import consent, users
+from .care import teams
+from .platform import audit
+from .platform.clock import utc_iso, utc_now
+from .platform.config import DEMO_NURSE_EMAIL, DEMO_PATIENT_EMAIL
 
 DEMO_PASSWORD = "waiting-well-demo"  # noqa: S105 - published in the README for demo mode only
-PATIENT_EMAIL = "patient@example.com"
-NURSE_EMAIL = "nurse@example.com"
+PATIENT_EMAIL = DEMO_PATIENT_EMAIL
+NURSE_EMAIL = DEMO_NURSE_EMAIL
 DEMO_TEAM = "Breast Care Team"
 # The demo patient shares her check-ins from the last week.
 SHARED_DAYS = 6
@@ -35,14 +38,14 @@ DIARY = [
 
 def seed(db, config):
     """Add the demo accounts and diary once; returns True if anything was added."""
-    if accounts.user_by_email(db, PATIENT_EMAIL):
+    if users.user_by_email(db, PATIENT_EMAIL):
         return False
-    hasher = accounts.Passwords(**config["ARGON2"])
+    hasher = users.Passwords(**config["ARGON2"])
     password_hash = hasher.hash(DEMO_PASSWORD)
     with db.atomic():
-        patient_id = accounts.create_user(db, PATIENT_EMAIL, password_hash, first_name="Sam")
+        patient_id = users.create_user(db, PATIENT_EMAIL, password_hash, first_name="Sam")
         consent.agree(db, patient_id)
-        nurse_id = accounts.create_user(
+        nurse_id = users.create_user(
             db, NURSE_EMAIL, password_hash, role="nurse", first_name="Priya"
         )
         now = utc_now()
@@ -65,7 +68,7 @@ def _seed_scan(db, patient_id, now):
     """The demo patient's liver ultrasound, a week ago, and two questions for the results."""
     from datetime import time
 
-    from .clock import to_uk, uk_local_to_utc
+    from .platform.clock import to_uk, uk_local_to_utc
 
     scan_day = to_uk(now).date() - timedelta(days=7)
     db["scans"].insert({
@@ -97,8 +100,8 @@ def care_demo(db, patient_id, nurse_id, now):
         " connected_at) VALUES (?, ?, ?, ?, ?, ?)",
         [team_id, patient_id, "Sam Taylor", "1971-04-12", "RX4471", utc_iso(connected)],
     )
-    patient = accounts.user_by_id(db, patient_id)
-    nurse = accounts.user_by_id(db, nurse_id)
+    patient = users.user_by_id(db, patient_id)
+    nurse = users.user_by_id(db, nurse_id)
     audit.record(db, patient, "connect", patient_id=patient_id, team_id=team_id, now=connected)
     week = utc_iso(now - timedelta(days=SHARED_DAYS))
     db.execute("UPDATE entries SET shared = 1 WHERE patient_id = ? AND created_at >= ?",

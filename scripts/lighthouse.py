@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 REPORTS = ROOT / "lighthouse-reports"
 PATIENT = ("patient@example.com", "waiting-well-demo")
-COOKIE = "__Host-ww_session"  # journal.config.Production.SESSION_COOKIE_NAME
+COOKIE = "__Host-ww_session"  # journal.platform.config.Production.SESSION_COOKIE_NAME
 # (name, path, signed in): public pages are scored for SEO; private ones carry noindex.
 PAGES = [
     ("landing", "/", False),

@@ -2,8 +2,10 @@
 
 import re
 
-from journal import accounts, consent, entries
-from journal.clock import utc_iso, utc_now
+from journal.accounts import consent
+from journal.accounts import users as accounts
+from journal.diary import entries
+from journal.platform.clock import utc_iso, utc_now
 
 HELD_DOB = "1971-04-12"
 PASSWORD = "correct horse battery"  # the password conftest gives every test account

@@ -5,9 +5,11 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from journal import accounts, consent, create_app, totp
-from journal.clock import utc_now
-from journal.db import connect
+from journal import create_app
+from journal.accounts import consent, totp
+from journal.accounts import users as accounts
+from journal.platform.clock import utc_now
+from journal.platform.db import connect
 from tests.helpers import PASSWORD, csrf_from
 
 settings.register_profile("ci", max_examples=30, deadline=None,
@@ -130,7 +132,7 @@ def signed_in(patient, auth):
 @pytest.fixture
 def clock(monkeypatch):
     """Set the moment that the scan journey and the help panel see."""
-    from journal import guidance
+    from journal.guidance import loading as guidance
 
     def set_to(moment):
         monkeypatch.setattr(guidance, "now", lambda: moment)
@@ -152,7 +154,7 @@ def make_account(app, db):
 
 
 def insert_scan(db, patient_id, **fields):
-    from journal.clock import utc_iso, utc_now
+    from journal.platform.clock import utc_iso, utc_now
 
     row = {
         "kind": "liver-ultrasound",
@@ -181,21 +183,21 @@ def insert_scan(db, patient_id, **fields):
 
 @pytest.fixture
 def team(db):
-    from journal import teams
+    from journal.care import teams
 
     return teams.team_by_id(db, teams.create_team(db, "Breast Care Team"))
 
 
 @pytest.fixture
 def other_team(db):
-    from journal import teams
+    from journal.care import teams
 
     return teams.team_by_id(db, teams.create_team(db, "Oncology Day Unit"))
 
 
 @pytest.fixture
 def team_nurse(app, db, team):
-    from journal import teams
+    from journal.care import teams
 
     nurse = make_user(app, db, "priya@example.com", role="nurse", first_name="Priya")
     teams.put_nurse_in_team(db, nurse.id, team.id)
@@ -204,7 +206,7 @@ def team_nurse(app, db, team):
 
 @pytest.fixture
 def other_nurse(app, db, other_team):
-    from journal import teams
+    from journal.care import teams
 
     nurse = make_user(app, db, "tom@example.com", role="nurse", first_name="Tom")
     teams.put_nurse_in_team(db, nurse.id, other_team.id)

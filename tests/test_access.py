@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from journal.clock import utc_iso, utc_now
+from journal.platform.clock import utc_iso, utc_now
 from tests.helpers import csrf_from
 
 HTMX = {"HX-Request": "true"}

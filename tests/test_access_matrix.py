@@ -18,19 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from journal import (
-    accounts,
-    consent,
-    create_app,
-    recovery,
-    scans,
-    sessions,
-    staff,
-    summaries,
-    teams,
-)
-from journal.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
-from journal.db import connect, forget_connections
+from journal import create_app
+from journal.accounts import consent, recovery, sessions, staff
+from journal.accounts import users as accounts
+from journal.care import teams
+from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
+from journal.platform.db import connect, forget_connections
+from journal.scans import records as scans
+from journal.trends import summaries
 
 ROLES = ("anonymous", "patient", "other_patient", "team_nurse", "other_nurse", "admin")
 SECRET = "a sentence only my team may read"

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from journal import create_app, demo, migrations
-from journal import db as journal_db
-from journal.clock import parse_utc, utc_now
-from journal.db import connect, get_db
+from journal import create_app, demo
+from journal.platform import db as journal_db
+from journal.platform import migrations
+from journal.platform.clock import parse_utc, utc_now
+from journal.platform.db import connect, get_db
 from tests.conftest import make_user
 from tests.helpers import PASSWORD, csrf_from
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from journal.clock import parse_utc, utc_iso, utc_now
+from journal.platform.clock import parse_utc, utc_iso, utc_now
 
 OPERATIONS = Path(__file__).resolve().parent.parent / "docs" / "OPERATIONS.md"
 

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from journal.config import Production
+from journal.platform.config import Production
 from tests.helpers import PASSWORD, csrf_from
 
 COOKIE = Production.SESSION_COOKIE_NAME

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from journal import backups, entries, personal_data
-from journal.clock import utc_iso, utc_now
-from journal.db import connect
+from journal.diary import entries
+from journal.platform import backups, personal_data
+from journal.platform.clock import utc_iso, utc_now
+from journal.platform.db import connect
 
 NOTE = "A steady day. " * 60  # about 840 characters, so the database has some size
 

@@ -8,7 +8,9 @@ import sqlite3
 import pytest
 from care_helpers import PASSWORD, add_entry, client_for, csrf_from, sign_in
 
-from journal import accounts, audit, teams
+from journal.accounts import users as accounts
+from journal.care import teams
+from journal.platform import audit
 from tests.conftest import AuthActions
 
 
@@ -226,7 +228,7 @@ def test_who_has_seen_says_when_nobody_has(app, db, patient):
 
 def test_demo_has_a_team_with_the_demo_nurse_and_a_sharing_patient(tmp_path):
     from journal import create_app, demo
-    from journal.db import connect
+    from journal.platform.db import connect
 
     app = create_app({"MODE": "demo", "JOURNAL_DB": str(tmp_path / "demo.db"),
                       "SESSION_COOKIE_SECURE": False})

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from care_helpers import HELD_DOB, client_for
 
-from journal import joincodes, teams
-from journal.clock import utc_iso, utc_now
+from journal.care import joincodes, teams
+from journal.platform.clock import utc_iso, utc_now
 
 
 def make_code(app, nurse_email="priya@example.com", name="Sam Taylor", dob=HELD_DOB,

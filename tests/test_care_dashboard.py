@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from care_helpers import add_entry, client_for, link_patient, make_account
 
-from journal import db as db_module
-from journal import inbox
-from journal.clock import utc_iso, utc_now
+from journal.care import inbox
+from journal.platform import db as db_module
+from journal.platform.clock import utc_iso, utc_now
 from tests.conftest import AuthActions
 
 
@@ -346,7 +346,7 @@ def test_sign_in_takes_each_role_to_its_own_start(app, db, patient, team_nurse, 
 
 def test_a_rare_flag_reads_a_bounded_number_of_entries_per_page(db, patient, team, linked,
                                                                monkeypatch):
-    from journal.content import load_safety
+    from journal.guidance.packs import load_safety
 
     worrying = add_entry(db, patient, distress=2, note="I want to give up", shared=True,
                          when=at(50))

@@ -5,7 +5,7 @@ import re
 
 from care_helpers import add_entry, client_for, link_patient, make_account
 
-from journal.care import ATTENTION_SHOWN, PATIENTS_PER_PAGE
+from journal.care.views import ATTENTION_SHOWN, PATIENTS_PER_PAGE
 from tests.test_care_dashboard import add_scan
 
 

@@ -2,9 +2,9 @@
 
 from care_helpers import add_entry, client_for
 
-from journal import audit
-from journal.clock import utc_iso, utc_now
-from journal.templating import uk_date
+from journal.platform import audit
+from journal.platform.clock import utc_iso, utc_now
+from journal.platform.templating import uk_date
 
 
 def shared_flag(db, entry_id):

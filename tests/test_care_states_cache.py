@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from care_helpers import add_entry, client_for, link_patient
 
-from journal import inbox, personal_data
-from journal.clock import utc_now
+from journal.care import inbox
+from journal.platform import personal_data
+from journal.platform.clock import utc_now
 from tests.test_care_dashboard import add_scan
 
 

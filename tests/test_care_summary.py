@@ -2,7 +2,7 @@
 
 import pytest
 
-from journal import summaries
+from journal.trends import summaries
 from tests.conftest import AuthActions
 from tests.trend_data import add_entry, add_question, add_scan, uk_noon
 

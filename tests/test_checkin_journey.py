@@ -5,8 +5,8 @@ from datetime import date, time
 
 import pytest
 
-from journal.clock import uk_local_to_utc
-from journal.content import load_packs
+from journal.guidance.packs import load_packs
+from journal.platform.clock import uk_local_to_utc
 
 HX = {"HX-Request": "true"}
 PACKS = load_packs()

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from journal.clock import parse_utc, utc_iso, utc_now
-from journal.templating import uk_day
+from journal.platform.clock import parse_utc, utc_iso, utc_now
+from journal.platform.templating import uk_day
 
 HTMX = {"HX-Request": "true"}
 STALE_MESSAGE = "This page was open for a long time, so it was not saved yet."

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from journal import entries, personal_data
-from journal.clock import utc_iso, utc_now
+from journal.diary import entries
+from journal.platform import personal_data
+from journal.platform.clock import utc_iso, utc_now
 
 PASSWORD = "correct horse battery"  # every conftest account's password
 

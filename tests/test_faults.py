@@ -21,8 +21,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from journal import accounts, consent, create_app
-from journal.db import connect
+from journal import create_app
+from journal.accounts import consent
+from journal.accounts import users as accounts
+from journal.platform.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"

@@ -18,9 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
-from journal import accounts, consent, create_app, entries, sessions
-from journal import db as journal_db
-from journal.db import connect
+from journal import create_app
+from journal.accounts import consent, sessions
+from journal.accounts import users as accounts
+from journal.diary import entries
+from journal.platform import db as journal_db
+from journal.platform.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"

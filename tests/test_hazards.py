@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from journal import entries, nurse_line
-from journal.clock import utc_iso, utc_now
+from journal.diary import entries
+from journal.help import nurse_line
+from journal.platform.clock import utc_iso, utc_now
 
 ROOT = Path(__file__).resolve().parent.parent
 # The leaflet facts: the shared copy beside the repository where there is one, and the

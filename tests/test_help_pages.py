@@ -7,10 +7,12 @@ from datetime import date, time
 
 import pytest
 
-from journal import accounts, consent, create_app
-from journal.clock import uk_local_to_utc
-from journal.content import CONTENT_DIR, ContentError
-from journal.db import connect
+from journal import create_app
+from journal.accounts import consent
+from journal.accounts import users as accounts
+from journal.guidance.packs import CONTENT_DIR, ContentError
+from journal.platform.clock import uk_local_to_utc
+from journal.platform.db import connect
 
 
 def uk(y, m, d, hh=0, mm=0):
@@ -204,7 +206,7 @@ def test_panel_keeps_the_public_numbers_when_contacts_cannot_be_read(client, sig
                                                                      monkeypatch):
     import sqlite3
 
-    from journal import scans
+    from journal.scans import records as scans
 
     def broken(db, patient_id):
         raise sqlite3.OperationalError("disk I/O error")

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
 from journal import create_app
-from journal.templating import link_to
+from journal.platform.templating import link_to
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def one_id_routes(app):
 
 def test_every_one_id_route_is_covered_and_has_one_plain_rule(app):
     routes = one_id_routes(app)
-    assert ("journal.edit", "entry_id") in routes and ("care.patient", "link_id") in routes
+    assert ("diary.edit", "entry_id") in routes and ("care.patient", "link_id") in routes
     assert len(routes) > 10
     # A second rule or defaults for an endpoint could make url_for pick another shape for
     # some ids than the one link_to keeps.
@@ -45,8 +45,8 @@ def test_one_id_links_match_url_for(app, number, root):
         for endpoint, name in one_id_routes(app):
             assert link_to(endpoint, **{name: number}) == url_for(endpoint, **{name: number})
         # An id as a query value, and links that are not one id, take url_for's own way.
-        assert link_to("journal.timeline", before=number) == url_for("journal.timeline",
+        assert link_to("diary.timeline", before=number) == url_for("diary.timeline",
                                                                      before=number)
         assert link_to("care.dashboard", flag="rising") == url_for("care.dashboard",
                                                                    flag="rising")
-        assert link_to("journal.home") == url_for("journal.home")
+        assert link_to("diary.home") == url_for("diary.home")

@@ -8,12 +8,14 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import journal.platform.db
 import pytest
 
-import journal.db
 from bench import run, synthetic, workload
-from journal import accounts, config, create_app
-from journal.entries import PAGE_SIZE
+from journal import create_app
+from journal.accounts import users as accounts
+from journal.diary.entries import PAGE_SIZE
+from journal.platform import config
 from tests.conftest import totp_code_for
 
 # Tables that grow with the number of patients: a hot-path query must never read all of one.
@@ -57,17 +59,17 @@ class Statements(list):
 def statements(monkeypatch):
     """Record the statements of each request's connection."""
     recorded = Statements()
-    connect = journal.db.connect
+    connect = journal.platform.db.connect
 
     def traced(*args, **kwargs):
         db = connect(*args, **kwargs)
         db.conn.set_trace_callback(recorded)
         return db
 
-    monkeypatch.setattr(journal.db, "connect", traced)
-    journal.db.forget_connections()  # so the next request opens a traced one
+    monkeypatch.setattr(journal.platform.db, "connect", traced)
+    journal.platform.db.forget_connections()  # so the next request opens a traced one
     yield recorded
-    journal.db.forget_connections()
+    journal.platform.db.forget_connections()
 
 
 def signed_in(app, email):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from journal import sessions
-from journal.security import CLEAR_SITE_DATA, clear_site_data
+from journal.accounts import sessions
+from journal.platform.security import CLEAR_SITE_DATA, clear_site_data
 
 HTMX = {"HX-Request": "true"}
 PRIVATE_PATHS = ("/home", "/timeline", "/entries", "/check-in", "/sign-in", "/sign-up")
@@ -76,7 +76,7 @@ def test_service_worker_stores_only_the_shell_from_the_root(client):
 
 def test_service_worker_changes_when_a_shell_file_does(client, app, monkeypatch):
     before = client.get("/sw.js").get_data(as_text=True)
-    from journal import pwa, templating
+    from journal.platform import pwa, templating
 
     monkeypatch.setattr(templating, "_file_version", lambda path: "0123456789")
     templating._static_url.cache_clear()  # URLs are made once per process, like versions

@@ -1,6 +1,6 @@
 """The privacy notice, and asking again when its version changes."""
 
-from journal import consent
+from journal.accounts import consent
 from tests.conftest import AuthActions, csrf_from
 
 
@@ -57,7 +57,7 @@ def test_a_check_in_sent_as_the_version_changes_is_still_saved(client, signed_in
 
 
 def test_a_patient_with_no_recorded_agreement_is_asked(app, client, db):
-    from journal import accounts
+    from journal.accounts import users as accounts
 
     password_hash = app.extensions["passwords"].hash("correct horse battery")
     accounts.create_user(db, "before@example.com", password_hash)

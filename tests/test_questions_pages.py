@@ -1,7 +1,7 @@
 """Questions for my appointment: add, tick, delete, suggestions, htmx and access."""
 
 
-from journal.content import load_packs
+from journal.guidance.packs import load_packs
 
 HX = {"HX-Request": "true"}
 LIVER = load_packs()["liver-ultrasound"]

@@ -3,7 +3,8 @@ password when one is forgotten; stored only as hashes."""
 
 import re
 
-from journal import accounts, consent, recovery
+from journal.accounts import consent, recovery
+from journal.accounts import users as accounts
 from tests.conftest import PASSWORD, AuthActions, csrf_from
 
 NEW_PASSWORD = "lighthouse tea biscuits"

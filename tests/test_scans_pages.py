@@ -4,7 +4,7 @@ from datetime import date, time
 
 import pytest
 
-from journal.clock import uk_local_to_utc
+from journal.platform.clock import uk_local_to_utc
 
 
 def uk(y, m, d, hh=0, mm=0):
@@ -249,7 +249,7 @@ def test_home_stage_card(client, signed_in, db, patient, clock, stage, fields, n
 
 
 def test_stage_table_covers_every_stage():
-    from journal.stages import STAGES
+    from journal.scans.stages import STAGES
 
     assert {row[0] for row in STAGE_TABLE} == set(STAGES)
 

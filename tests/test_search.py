@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from journal import entries
-from journal.clock import utc_now
+from journal.diary import entries
+from journal.platform.clock import utc_now
 
 
 def add(db, patient, note, minutes_ago):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from journal import create_app, entries
+from journal import create_app
+from journal.diary import entries
 from tests.conftest import PASSWORD, csrf_from, make_user
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -60,7 +61,7 @@ def test_hsts_in_production(production):
 
 def test_sign_in_post_over_https_with_production_headers_works(production):
     with production.app_context():
-        from journal.db import connect
+        from journal.platform.db import connect
 
         db = connect(production.config["JOURNAL_DB"])
         make_user(production, db, "pat@example.com")

@@ -80,7 +80,7 @@ def test_rejected_input_is_logged_without_what_was_typed(signed_in, client, even
     )
     assert response.status_code == 422
     line = only(events(), "input_rejected")
-    assert "endpoint='journal.check_in'" in line and SECRET_NOTE not in line
+    assert "endpoint='diary.check_in'" in line and SECRET_NOTE not in line
 
 
 def test_another_patients_entry_is_logged_as_not_found(signed_in, client, db, other_patient,
@@ -114,7 +114,7 @@ def test_password_change_is_logged(signed_in, client, patient, events):
 
 
 def test_a_set_password_link_is_never_logged(app, db, events):
-    from journal import staff
+    from journal.accounts import staff
 
     token = staff.issue_token(db, staff.create_staff(db, "new.nurse@example.com", "nurse"))
     client = app.test_client()

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from journal import accounts, auth
-from journal.clock import utc_iso, utc_now
+from journal.accounts import sign_in as auth
+from journal.accounts import users as accounts
+from journal.platform.clock import utc_iso, utc_now
 from tests.conftest import PASSWORD, AuthActions, make_user
 
 
@@ -91,7 +92,7 @@ def test_use_is_written_at_most_once_a_minute(client, db, nurse_in):
 
 def test_passive_endpoints_do_not_count_as_use(client, db, nurse_in, monkeypatch):
     # Any endpoint may be passive (the dashboard poll will be); the notice stands in here.
-    monkeypatch.setattr(auth, "PASSIVE_ENDPOINTS", {"privacy.notice"})
+    monkeypatch.setattr(auth, "PASSIVE_ENDPOINTS", {"accounts.privacy_notice"})
     set_idle(client, db, nurse_in["id"], timedelta(minutes=14), timedelta(minutes=14))
     assert client.get("/privacy").status_code == 200
     with client.session_transaction() as s:
@@ -106,7 +107,7 @@ def test_passive_endpoints_do_not_count_as_use(client, db, nurse_in, monkeypatch
 
 def test_a_passive_request_sends_no_cookie_unless_the_session_changed(client, db, nurse_in,
                                                                       monkeypatch):
-    monkeypatch.setattr(auth, "PASSIVE_ENDPOINTS", {"privacy.notice"})
+    monkeypatch.setattr(auth, "PASSIVE_ENDPOINTS", {"accounts.privacy_notice"})
     assert "Set-Cookie" in client.get("/account").headers  # real use refreshes it
     assert "Set-Cookie" not in client.get("/privacy").headers  # expiry not pushed on
     set_idle(client, db, nurse_in["id"], timedelta(minutes=16), timedelta(minutes=16))

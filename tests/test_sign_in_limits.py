@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from journal import create_app
-from journal.clock import utc_iso, utc_now
+from journal.platform.clock import utc_iso, utc_now
 from tests.conftest import PASSWORD, csrf_from
 
 
@@ -103,7 +103,7 @@ def test_one_trusted_proxy_gives_the_address_it_saw(behind_proxy, db):
     other = post_sign_in(client, "fresh@example.com", "any password",
                          {"X-Forwarded-For": "203.0.113.8"})
     assert other.status_code == 422
-    from journal.db import connect
+    from journal.platform.db import connect
 
     database = connect(app.config["JOURNAL_DB"])
     addresses = {r[0] for r in database.execute("SELECT address FROM sign_in_failures")}

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from journal import accounts, totp
-from journal.clock import utc_iso, utc_now
+from journal.accounts import totp
+from journal.accounts import users as accounts
+from journal.platform.clock import utc_iso, utc_now
 from tests.conftest import AuthActions, csrf_from
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from journal import summaries
+from journal.trends import summaries
 from tests.trend_data import add_days, add_entry, add_question, add_scan, uk_noon
 
 

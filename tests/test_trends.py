@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from journal.clock import utc_iso, utc_now
-from journal.trends import chart_for_patient
+from journal.platform.clock import utc_iso, utc_now
+from journal.trends.queries import chart_for_patient
 from tests.trend_data import add_days, add_entry, add_scan, uk_noon
 
 HX = {"HX-Request": "true"}

@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from journal import accounts, create_app, totp
-from journal.clock import utc_iso, utc_now
-from journal.db import connect
+from journal import create_app
+from journal.accounts import totp
+from journal.accounts import users as accounts
+from journal.platform.clock import utc_iso, utc_now
+from journal.platform.db import connect
 from tests.conftest import PASSWORD, AuthActions, csrf_from, make_user, totp_at_step
 
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from journal import db as journal_db
-from journal import entries
+from journal.diary import entries
+from journal.platform import db as journal_db
 
 NOTE = "Rain on the window. " * 240  # 4,800 characters: needs new pages to store
 CLIENT_ID = "draft-0001-abcd"

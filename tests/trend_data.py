@@ -3,7 +3,7 @@
 import json
 from datetime import time, timedelta
 
-from journal.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
+from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 
 FEELINGS_CYCLE = (["anxious"], ["anxious", "tired"], ["calm"], [], ["worried", "anxious"])
 TOPICS_CYCLE = (["results"], ["sleep"], ["results", "family"], [])

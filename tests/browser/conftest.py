@@ -154,8 +154,10 @@ def shared_server(tmp_path_factory):
 
 def add_account(app, email, role="patient", first_name="Sam", notes=()):
     """Make an account (and check-ins with these notes) in the server's database."""
-    from journal import accounts, consent, entries
-    from journal.db import connect
+    from journal.accounts import consent
+    from journal.accounts import users as accounts
+    from journal.diary import entries
+    from journal.platform.db import connect
 
     db = connect(app.config["JOURNAL_DB"])
     try:
@@ -211,8 +213,9 @@ def make_context(browser):
 def sign_in_cookie():
     """sign_in_cookie(context, server, email): sign in without the form, by giving the
     browser a fresh session cookie; quick, for tests about what comes after sign-in."""
-    from journal import accounts, sessions
-    from journal.db import connect
+    from journal.accounts import sessions
+    from journal.accounts import users as accounts
+    from journal.platform.db import connect
 
     def sign_in(context, server, email):
         app = server.app

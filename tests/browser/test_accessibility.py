@@ -15,20 +15,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from journal import (
-    accounts,
-    audit,
-    consent,
-    entries,
-    recovery,
-    scans,
-    summaries,
-    teams,
-    totp,
-    trends,
-)
-from journal.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
-from journal.db import connect
+from journal.accounts import consent, recovery, totp
+from journal.accounts import users as accounts
+from journal.care import teams
+from journal.diary import entries
+from journal.platform import audit
+from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
+from journal.platform.db import connect
+from journal.scans import records as scans
+from journal.trends import queries as trends
+from journal.trends import summaries
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from journal import accounts
-from journal.db import connect
+from journal.accounts import users as accounts
+from journal.platform.db import connect
 from tests.conftest import PASSWORD
 
 AXE = Axe()
@@ -147,7 +147,7 @@ def test_account_pages_fit_a_small_phone_and_a_new_notice_asks_again(phone, serv
         shoot(page, name)
 
     # A new notice version: the patient is asked again before going on.
-    from journal import consent
+    from journal.accounts import consent
 
     db = connect(live_app.config["JOURNAL_DB"])
     db.execute("UPDATE privacy_agreements SET version = 'older'")

@@ -6,9 +6,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from journal import accounts, consent, create_app, teams
-from journal.clock import utc_iso, utc_now
-from journal.db import connect
+from journal import create_app
+from journal.accounts import consent
+from journal.accounts import users as accounts
+from journal.care import teams
+from journal.platform.clock import utc_iso, utc_now
+from journal.platform.db import connect
 from tests.conftest import totp_code_for
 
 NURSE_EMAIL = "priya@example.com"

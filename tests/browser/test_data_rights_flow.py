@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from journal import db as journal_db
+from journal.platform import db as journal_db
 
 PASSWORD = "quiet morning walks"
 

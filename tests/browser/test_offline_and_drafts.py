@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from journal import sessions
-from journal.db import connect
+from journal.accounts import sessions
+from journal.platform.db import connect
 
 # The core flows run at both sizes; the rest at phone size, to keep the suite quick.
 BOTH_SIZES = pytest.mark.parametrize("patient_page", ["phone", "desktop"], indirect=True)

@@ -8,9 +8,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from journal import accounts, consent, guidance
-from journal.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
-from journal.db import connect
+from journal.accounts import consent
+from journal.accounts import users as accounts
+from journal.guidance import loading as guidance
+from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
+from journal.platform.db import connect
 from tests.browser.conftest import ARTIFACTS, SCREENSHOTS
 
 PASSWORD = "quiet morning walks"

@@ -5,8 +5,9 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from journal import accounts, consent
-from journal.db import connect
+from journal.accounts import consent
+from journal.accounts import users as accounts
+from journal.platform.db import connect
 from tests.trend_data import add_days, add_question, add_scan
 
 EMAIL = "robin@example.com"

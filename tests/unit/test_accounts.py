@@ -1,6 +1,6 @@
 import pytest
 
-from journal.accounts import (
+from journal.accounts.users import (
     MAX_PASSWORD,
     MIN_PASSWORD,
     Passwords,
@@ -113,7 +113,7 @@ def test_hash_is_argon2id_and_not_the_password(passwords):
 def test_production_hashes_use_owasp_settings_and_older_hashes_are_upgraded():
     from argon2 import PasswordHasher, extract_parameters
 
-    from journal.config import Production
+    from journal.platform.config import Production
 
     production = Passwords(**Production.ARGON2)
     params = extract_parameters(production.hash("tea on the lawn"))

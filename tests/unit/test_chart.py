@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from journal.chart import (
+from journal.trends.chart import (
     PLOT_BOTTOM,
     PLOT_LEFT,
     PLOT_RIGHT,

@@ -2,7 +2,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from journal.clock import UK, parse_utc, to_uk, uk_local_to_utc, uk_today, utc_iso, utc_now
+from journal.platform.clock import (
+    UK,
+    parse_utc,
+    to_uk,
+    uk_local_to_utc,
+    uk_today,
+    utc_iso,
+    utc_now,
+)
 
 
 def utc(*args):

@@ -2,7 +2,7 @@ import gzip
 
 import pytest
 
-from journal.compression import MIN_SIZE, accepts, compress, worth_compressing
+from journal.platform.compression import MIN_SIZE, accepts, compress, worth_compressing
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import stat
 
 import pytest
 
-from journal import config
+from journal.platform import config
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from journal import content
-from journal.content import (
+from journal.guidance import packs as content
+from journal.guidance.packs import (
     CONTENT_DIR,
     REQUIRED_STAGES,
     ContentError,
@@ -24,7 +24,7 @@ from journal.content import (
     stage_text,
 )
 
-REPO = Path(content.__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def real_pack_data():
@@ -369,7 +369,7 @@ def test_prompt_is_stable_across_processes():
     pack = load_packs()["liver-ultrasound"]
     here = prompt_for_day(pack, "waiting", date(2026, 11, 25), "patient-1")
     code = (
-        "from datetime import date; from journal.content import load_packs, prompt_for_day; "
+        "from datetime import date; from journal.guidance.packs import load_packs, prompt_for_day; "
         "print(prompt_for_day(load_packs()['liver-ultrasound'], 'waiting', "
         "date(2026, 11, 25), 'patient-1'))"
     )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from journal.converters import SQLITE_MAX_INTEGER, whole_number
+from journal.platform.converters import SQLITE_MAX_INTEGER, whole_number
 
 
 @pytest.mark.parametrize("raw, expected", [

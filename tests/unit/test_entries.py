@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from journal.entries import MAX_NOTE, Entry, by_day, check_entry
+from journal.diary.entries import MAX_NOTE, Entry, by_day, check_entry
 
 
 def form(**fields):

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from journal.ics import Alarm, Event, calendar, escape_text, fold
+from journal.scans.calendar import Alarm, Event, calendar, escape_text, fold
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from journal.insights import (
+from journal.trends.insights import (
     BEFORE_AFTER_NOTE,
     average_words,
     before_after,

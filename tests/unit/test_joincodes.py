@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from journal import joincodes
+from journal.care import joincodes
 
 
 def test_codes_are_two_groups_of_three_from_the_clear_alphabet():

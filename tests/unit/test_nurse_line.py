@@ -2,8 +2,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from journal.clock import uk_local_to_utc
-from journal.nurse_line import HELP_LINES, bank_holiday, help_line, line_status
+from journal.help.nurse_line import HELP_LINES, bank_holiday, help_line, line_status
+from journal.platform.clock import uk_local_to_utc
 
 OPEN = "Open now, until 5pm"
 TODAY = "Closed now. Opens today at 9am"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from journal.accounts import check_new_password
+from journal.accounts.users import check_new_password
 
 
 @pytest.mark.parametrize("password", ["WaitingWell2026!", "waiting well", "Breast Cancer 1",

@@ -1,7 +1,7 @@
 import pytest
 
-from journal.nurse_line import HELP_LINES
-from journal.phones import check_phone, tel_href, tidy_phone
+from journal.help.nurse_line import HELP_LINES
+from journal.help.phones import check_phone, tel_href, tidy_phone
 
 
 @pytest.mark.parametrize(

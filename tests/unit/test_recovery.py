@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from journal import recovery
+from journal.accounts import recovery
 
 
 def test_new_codes_are_three_groups_of_four_unambiguous_characters():

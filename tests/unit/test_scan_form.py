@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, time
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from journal import questions, scans
-from journal.clock import uk_local_to_utc, utc_iso
-from journal.content import load_packs
+from journal.guidance.packs import load_packs
+from journal.platform.clock import uk_local_to_utc, utc_iso
+from journal.scans import questions
+from journal.scans import records as scans
 
 KINDS = {"liver-ultrasound", "ct-scan"}
 TODAY = date(2026, 11, 25)

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from journal import session_rules as rules
-from journal.config import Production
+from journal.accounts import session_rules as rules
+from journal.platform.config import Production
 
 CONFIG = {k: getattr(Production, k) for k in dir(Production) if k.isupper()}
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

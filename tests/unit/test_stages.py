@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from journal.clock import uk_local_to_utc, uk_today
-from journal.stages import (
+from journal.platform.clock import uk_local_to_utc, uk_today
+from journal.scans.stages import (
     STAGES,
     Scan,
     StageInfo,

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from journal.templating import uk_day_time
+from journal.platform.templating import uk_day_time
 
 
 def test_day_time_names_the_uk_day_and_time_in_summer_and_winter():

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from journal.throttle import Limit, account_key, minutes_to_wait, wait_needed
+from journal.accounts.throttle import Limit, account_key, minutes_to_wait, wait_needed
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 FIVE_IN_15 = Limit(5, timedelta(minutes=15))

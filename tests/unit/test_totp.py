@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
-from journal import totp
+from journal.accounts import totp
 
 # RFC 6238 appendix B: the SHA-1 secret "12345678901234567890"; the 8-digit codes end in
 # the 6-digit ones an app shows.

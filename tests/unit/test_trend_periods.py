@@ -2,8 +2,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from journal.insights import wait_words
-from journal.periods import (
+from journal.trends.insights import wait_words
+from journal.trends.periods import (
     DEFAULT_RANGE,
     MAX_SCAN_RANGE_DAYS,
     Period,

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from journal import triage
-from journal.content import Safety, is_concerning, load_safety
-from journal.stages import StageInfo
+from journal.care import triage
+from journal.guidance.packs import Safety, is_concerning, load_safety
+from journal.scans.stages import StageInfo
 
 SAFETY = Safety(high_distress=8, words=("can't cope", "give up"), reviewed_by="t",
                 reviewed_on=date(2026, 1, 1))
@@ -109,7 +109,7 @@ def test_stage_words(info, words):
 
 
 def test_every_stage_has_words():
-    from journal.stages import STAGES
+    from journal.scans.stages import STAGES
 
     for stage in STAGES:
         assert triage.stage_words(StageInfo(stage, days_to_go=2, waiting_day=3))

@@ -1,0 +1,279 @@
+"""Sign up, sign in, sign out, and who is asking on each request."""
+
+import functools
+import sqlite3
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+
+from ..platform import security_log
+from ..platform.clock import parse_utc, utc_now
+from ..platform.db import get_db
+from ..platform.security import clear_site_data, stale_form_view
+from ..platform.unavailable import is_unavailable
+from . import bp, consent, guard, recovery, session_rules, sessions, users
+
+# Writing last_seen on every request would turn each read into a write.
+TOUCH_EVERY = timedelta(minutes=1)
+# Endpoints the page calls by itself (polls): they are not the person doing anything, so
+# they refresh neither last_seen_at nor the cookie's "seen" and cannot keep an idle
+# session alive.
+PASSIVE_ENDPOINTS = set()
+
+
+IDLE_MESSAGE = "You were signed out because Waiting Well was not used for a while."
+EXPIRED_MESSAGE = "You were signed out to keep your account safe. Please sign in again."
+
+
+@bp.before_app_request
+def load_user():
+    g.user = None
+    g.pending = None
+    # Static files are the same for everyone: no session read, no query, no Vary: Cookie.
+    if request.endpoint == "static":
+        return
+    token = session.get("token")
+    if not token:
+        return
+    db = get_db()
+    row = sessions.find(db, token)
+    user = users.user_by_id(db, row["user_id"]) if row else None
+    if user is None:
+        session.clear()
+        return
+    now = utc_now()
+    if row["stage"] != "active":
+        # Right password, second factor still to come: not signed in yet.
+        window = timedelta(minutes=current_app.config["SECOND_FACTOR_MINUTES"])
+        if now - parse_utc(row["created_at"]) < window:
+            g.pending = row
+        else:
+            _end(db, token, None)
+        return
+    last_seen = parse_utc(row["last_seen_at"])
+    active = session_rules.last_active(last_seen, session.get("seen"))
+    limits = session_rules.lifetimes(user.role, current_app.config)
+    why = session_rules.why_ended(limits, parse_utc(row["created_at"]), active, now)
+    if why:
+        security_log.event("session_ended", user.id, reason=why)
+        _end(db, token, IDLE_MESSAGE if why == "idle" else EXPIRED_MESSAGE)
+        return
+    change = session_rules.after_role_change(
+        row["role"], user.role, guard.needs_second_factor(user.role, user.email)
+    )
+    if change == "sign_in_again":
+        security_log.event("session_ended", user.id, reason="role_changed")
+        _end(db, token, "Your account has changed. Please sign in again.")
+        return
+    if change == "renew":
+        begin_session(user.id)
+        sessions.end(db, token)
+    g.user = user
+    g.session_id = row["id"]
+    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "static":
+        return
+    # The signed cookie keeps the exact time of the last real use; the database, written
+    # at most once a minute, keeps it to the minute for sessions without the cookie.
+    session["seen"] = now.timestamp()
+    if now - last_seen > TOUCH_EVERY:
+        try:
+            sessions.touch(db, row["id"])
+        except sqlite3.OperationalError as error:
+            # A full or read-only database must still let people read their journal.
+            if not is_unavailable(error):
+                raise
+            current_app.logger.warning("Session not touched: %s", error)
+
+
+def _end(db, token, message):
+    sessions.end(db, token)
+    session.clear()
+    if message and request.endpoint != "static":
+        flash(message)
+
+
+
+def safe_next(target):
+    """Only follow a 'next' that stays on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "/\evil.example" as "//evil.example", and drop tabs and line breaks.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    return target
+
+
+def login_required(view=None, *, role=None):
+    """Send anonymous people to sign in; refuse people of another role."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(**kwargs):
+            if g.user is None:
+                return to_sign_in()
+            if role and g.user.role != role:
+                abort(403)
+            return view(**kwargs)
+
+        return wrapped
+
+    return decorate(view) if view else decorate
+
+
+def to_sign_in():
+    """Redirect to sign in, remembering where the person was going."""
+    if request.headers.get("HX-Request"):
+        here = urlsplit(request.headers.get("HX-Current-URL", "")).path or url_for("diary.home")
+        response = current_app.response_class(status=401)
+        response.headers["HX-Redirect"] = url_for("accounts.sign_in", next=safe_next(here))
+        return response
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("accounts.sign_in", next=target))
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a passive request (a poll) sends no
+    cookie unless it changed the session: it is not the person using the app, so it must
+    not push the cookie's expiry on, and it saves signing a cookie a few times a minute."""
+
+    def should_set_cookie(self, app, session):
+        if request.endpoint in PASSIVE_ENDPOINTS:
+            return session.modified
+        return super().should_set_cookie(app, session)
+
+
+def begin_session(user_id, stage="active"):
+    """Start a fresh session: nothing from before sign-in carries over."""
+    session.clear()
+    session["token"] = sessions.start(get_db(), user_id, stage)
+    session.permanent = True
+
+
+AGREE_ERROR = "Tick the box to agree. We can only keep your journal if you say yes."
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up():
+    if g.user:
+        return redirect(guard.destination(g.user.role))
+    values, errors = {}, {}
+    if request.method == "POST":
+        values, errors = users.check_signup(
+            request.form.get("email"), request.form.get("password"), request.form.get("first_name")
+        )
+        values["agree"] = request.form.get("agree") == "yes"
+        if not values["agree"]:
+            errors["agree"] = AGREE_ERROR
+        if not errors:
+            db = get_db()
+            passwords = current_app.extensions["passwords"]
+            try:
+                user_id = users.create_user(
+                    db,
+                    values["email"],
+                    passwords.hash(request.form["password"]),
+                    first_name=values["first_name"],
+                )
+            except sqlite3.IntegrityError:
+                errors["email"] = "There is already an account with this email. Try signing in."
+            else:
+                consent.agree(db, user_id)
+                codes = recovery.replace_codes(db, user_id, passwords)
+                begin_session(user_id)
+                security_log.event("signed_up", user_id)
+                # Shown once, on the home page, below the check-in form.
+                session["recovery_codes"] = codes
+                flash("Welcome. Your journal is ready.")
+                return redirect(url_for("diary.home"), code=303)
+    return render_template(
+        "accounts/sign_up.html", values=values, errors=errors
+    ), 422 if errors else 200
+
+
+SIGN_IN_ERROR = "That email and password do not match an account. Check them and try again."
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    next_url = safe_next(request.values.get("next"))
+    if g.user:
+        return redirect(guard.destination(g.user.role, next_url))
+    values, error = {}, None
+    if request.method == "POST":
+        values = {"email": users.normalise_email(request.form.get("email"))}
+        try_ = guard.attempt(values["email"])
+        if not try_.allowed:
+            page = render_template("accounts/sign_in.html", values=values,
+                                   error=guard.wait_message(try_.wait), next_url=next_url)
+            return guard.too_many(page, try_.wait)
+        password = request.form.get("password") or ""
+        db = get_db()
+        row = users.user_by_email(db, values["email"])
+        passwords = current_app.extensions["passwords"]
+        if passwords.verify(row["password_hash"] if row else None, password) and not (
+            users.password_expired(row, utc_now())
+        ):
+            if passwords.needs_rehash(row["password_hash"]):
+                users.set_password_hash(db, row["id"], passwords.hash(password))
+            if guard.needs_second_factor(row["role"], row["email"]):
+                # The try stays counted until the code is right too.
+                begin_session(row["id"], stage="code" if row["totp_confirmed_at"] else "enrol")
+                if next_url:
+                    session["next"] = next_url
+                security_log.event("password_accepted", row["id"], next="second_factor")
+                return redirect(url_for("accounts.second_factor"), code=303)
+            guard.succeeded(values["email"])
+            begin_session(row["id"])
+            security_log.event("signed_in", row["id"])
+            return redirect(guard.destination(row["role"], next_url), code=303)
+        # One message for an unknown email and a wrong password: no account probing.
+        error = SIGN_IN_ERROR
+        security_log.warn("sign_in_failed", row["id"] if row else None,
+                          account="known" if row else "unknown")
+    return render_template(
+        "accounts/sign_in.html", values=values, error=error, next_url=next_url
+    ), 422 if error else 200
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    token = session.get("token")
+    if token:
+        sessions.end(get_db(), token)
+        security_log.event("signed_out")
+    session.clear()
+    flash("You have signed out.")
+    # Phones are shared: drafts and stored files go with the session.
+    return clear_site_data(redirect(url_for("help.landing"), code=303))
+
+
+@stale_form_view("accounts.sign_in")
+def stale_sign_in():
+    values = {"email": users.normalise_email(request.form.get("email"))}
+    error = "This page was open for a long time. Please enter your password again."
+    next_url = safe_next(request.form.get("next"))
+    return render_template("accounts/sign_in.html", values=values, error=error,
+                           next_url=next_url), 422
+
+
+@stale_form_view("accounts.sign_up")
+def stale_sign_up():
+    values = {"email": users.normalise_email(request.form.get("email")),
+              "first_name": (request.form.get("first_name") or "").strip()}
+    errors = {"password": "This page was open for a long time. Please enter a password again."}
+    return render_template("accounts/sign_up.html", values=values, errors=errors), 422

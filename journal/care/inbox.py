@@ -1,0 +1,275 @@
+"""What nurses see: the team inbox of shared entries, and one patient's shared record."""
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from werkzeug.exceptions import NotFound
+
+from ..diary.entries import Entry
+from ..platform import audit
+from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
+from ..scans.records import as_scan, stage_of
+from ..scans.stages import StageInfo, results_overdue
+from . import triage
+from .teams import Link
+
+PAGE_SIZE = 30
+# A filtered inbox reads at most this many shared entries per page before it offers
+# to look further back, so a rare flag never makes one request slow.
+SCAN_LIMIT = 2000
+# The same test as triage.is_reviewed, in SQL, for the "Not yet reviewed" filter.
+UNREVIEWED_SQL = (
+    "(e.reviewed_at IS NULL OR (e.updated_at IS NOT NULL AND e.updated_at > e.reviewed_at))"
+)
+
+
+@dataclass(frozen=True)
+class PatientState:
+    """What is true of a connected patient now, for flags on all their entries."""
+
+    scores: tuple
+    rising: bool
+    stage: StageInfo | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    entry: Entry
+    link: Link
+    concern: str | None
+    flags: tuple
+    reviewed: bool
+    reviewed_by: str | None
+
+
+def _recent_scores(db, team_id, patient_id=None):
+    """The last six shared scores of each of the team's patients (or of one), oldest first."""
+    # One short index walk per patient (entries_shared), newest first, not a sort of the
+    # team's whole shared history; one row per patient, as a big team has over a thousand.
+    rows = db.execute(
+        "SELECT l.patient_id, (SELECT json_group_array(distress) FROM ("
+        "  SELECT distress FROM entries WHERE patient_id = l.patient_id AND shared = 1"
+        "  AND deleted_at IS NULL AND distress IS NOT NULL"
+        "  ORDER BY created_at DESC, id DESC LIMIT :window))"
+        " FROM care_links l WHERE l.team_id = :team AND l.ended_at IS NULL"
+        " AND (:patient IS NULL OR l.patient_id = :patient)",
+        {"team": team_id, "window": 2 * triage.TREND_WINDOW, "patient": patient_id},
+    )
+    return {pid: json.loads(newest_first)[::-1] for pid, newest_first in rows}
+
+
+def _current_scans(db, team_id, patient_id=None):
+    """Each connected patient's current scan row (as scans.current_scan picks it)."""
+    cursor = db.conn.cursor()
+    cursor.row_factory = sqlite3.Row  # read by name, without a dict for every row
+    cursor.execute(
+        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
+        " WHERE l.team_id = :team AND l.ended_at IS NULL"
+        " AND (:patient IS NULL OR l.patient_id = :patient) AND s.id = ("
+        "  SELECT id FROM scans WHERE patient_id = l.patient_id"
+        "  ORDER BY created_at DESC, id DESC LIMIT 1)",
+        {"team": team_id, "patient": patient_id},
+    )
+    return {row["patient_id"]: row for row in cursor}
+
+
+def patient_states(db, team_id, now=None, patient_id=None):
+    """PatientState for every patient connected to the team (or just one), by patient id.
+
+    Team-wide, only the flags are worked out (stage is None): the full stage is for one
+    patient's page, and a big team has over a thousand patients.
+    """
+    now = now or utc_now()
+    today = uk_today(now)
+    scores = _recent_scores(db, team_id, patient_id)
+    scans = _current_scans(db, team_id, patient_id)
+    states = {}
+    for (pid,) in db.execute(
+        "SELECT patient_id FROM care_links WHERE team_id = :team AND ended_at IS NULL"
+        " AND (:patient IS NULL OR patient_id = :patient)",
+        {"team": team_id, "patient": patient_id},
+    ):
+        own = tuple(scores.get(pid, ()))
+        scan = scans.get(pid)
+        if patient_id is None:
+            stage = None
+            overdue = scan is not None and results_overdue(as_scan(scan), today)
+        else:
+            stage = stage_of(scan, now) if scan is not None else None
+            overdue = triage.is_overdue(stage)
+        states[pid] = PatientState(scores=own, rising=triage.is_rising(own), stage=stage,
+                                   overdue=overdue)
+    return states
+
+
+# Team-wide states by (database, team), reused while nothing they come from has changed:
+# triggers move the team's feed_version with every change to its patients' shared entries,
+# links and scans; the UK day moves the overdue rule; the live links' count and highest id
+# catch a link that went with a deleted account, which no trigger sees.
+_TEAM_STATES = {}
+
+
+def team_states(db, team, database, now=None):
+    """patient_states for the whole team, worked out again only when something changed."""
+    now = now or utc_now()
+    live = db.execute(
+        "SELECT COUNT(*), MAX(id) FROM care_links WHERE team_id = ? AND ended_at IS NULL",
+        [team.id],
+    ).fetchone()
+    version = (team.feed_version, uk_today(now), *live)
+    cached = _TEAM_STATES.get((database, team.id))
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    states = patient_states(db, team.id, now)
+    _TEAM_STATES[(database, team.id)] = (version, states)
+    return states
+
+
+def _item(row, states, safety):
+    entry = Entry.from_row(row)
+    link = Link.from_row(
+        dict(row, id=row["link_id"], team_id=row["team_id"], connected_at=row["connected_at"],
+             ended_at=None, ended_by=None)
+    )
+    state = states.get(entry.patient_id)
+    reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at)
+    reason = triage.concern(entry.distress, entry.note, safety)
+    flags = triage.flags_for(
+        concern_reason=reason,
+        rising=bool(state and state.rising),
+        overdue=bool(state and state.overdue),
+        reviewed=reviewed,
+    )
+    return InboxItem(entry, link, reason, flags, reviewed, row["reviewed_by"])
+
+
+_ITEM_SELECT = (
+    "SELECT e.*, l.id AS link_id, l.team_id, l.held_name, l.held_dob, l.held_hospital_number,"
+    " l.connected_at, (SELECT u.first_name FROM entry_reviews r JOIN users u ON u.id = r.nurse_id"
+    "  WHERE r.entry_id = e.id ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by"
+    # Entries first (by id), then their link: SQLite keeps CROSS JOIN's order, where a plain
+    # join let it walk every link of every team.
+    " FROM entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
+)
+
+
+def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=None,
+          limit=PAGE_SIZE):
+    """Shared entries across the team's patients, newest first, optionally filtered;
+    returns (items, id to continue before or None)."""
+    where = [
+        "l.team_id = :team",
+        "l.ended_at IS NULL",
+        "e.shared = 1",
+        "e.deleted_at IS NULL",
+        "(:link IS NULL OR l.id = :link)",
+        "(e.created_at, e.id) < (:before_at, :before_id)",
+    ]
+    params = {"team": team_id, "link": link_id, "before_at": "~", "before_id": 0}
+    if flag in ("rising", "overdue"):
+        wanted = [pid for pid, state in states.items() if getattr(state, flag)]
+        if not wanted:
+            return [], None
+        where.append("l.patient_id IN (SELECT value FROM json_each(:wanted))")
+        params["wanted"] = json.dumps(wanted)
+    elif flag == "unreviewed":
+        where.append(UNREVIEWED_SQL)
+    elif flag == "concern":
+        # Only a superset here: the safety rule itself runs on each row below.
+        where.append("(e.distress >= :high OR e.note != '')")
+        params["high"] = safety.high_distress
+    if before_id is not None:
+        start = db.execute("SELECT created_at FROM entries WHERE id = ?", [before_id]).fetchone()
+        if start is None:
+            return [], None
+        params.update(before_at=start[0], before_id=before_id)
+    # Sort only ids and times, which the partial index holds, then read whole rows for one
+    # batch at a time: a team's full shared history never passes through the sorter.
+    # Every piece of `where` is a constant above; values only ever go in as parameters.
+    ids_sql = (
+        "SELECT e.id, e.created_at FROM care_links l"  # noqa: S608
+        " JOIN entries e ON e.patient_id = l.patient_id"
+        f" WHERE {' AND '.join(where)} ORDER BY e.created_at DESC, e.id DESC LIMIT :batch"
+    )
+    params["batch"] = limit + 1 if flag in (None, "rising", "overdue", "unreviewed") else 200
+    items, read = [], 0
+    while True:
+        batch = db.execute(ids_sql, params).fetchall()
+        rows = {r["id"]: r for r in db.query(
+            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+            " AND l.team_id = :team AND l.ended_at IS NULL",
+            {"ids": json.dumps([entry_id for entry_id, _ in batch]), "team": team_id},
+        )}
+        for entry_id, _ in batch:
+            read += 1
+            item = _item(rows[entry_id], states, safety)
+            if flag is None or flag in item.flags:
+                if len(items) == limit:
+                    return items, items[-1].entry.id
+                items.append(item)
+            if read >= SCAN_LIMIT:
+                return items, entry_id
+        if len(batch) < params["batch"]:
+            return items, None
+        params.update(before_at=batch[-1][1], before_id=batch[-1][0])
+
+
+def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):
+    """One connected patient's shared entries, newest first, as inbox items."""
+    return inbox(db, team_id, states, safety, link_id=link.id, before_id=before_id,
+                 limit=limit)
+
+
+def shared_questions(db, patient_id):
+    return list(
+        db.query(
+            "SELECT * FROM questions WHERE patient_id = ? AND shared = 1 ORDER BY created_at, id",
+            [patient_id],
+        )
+    )
+
+
+def shared_scores_since(db, patient_id, since):
+    """(UTC time, distress) of the patient's shared check-ins since a moment, oldest first."""
+    return [
+        (parse_utc(r["created_at"]), r["distress"])
+        for r in db.query(
+            "SELECT created_at, distress FROM entries WHERE patient_id = ? AND shared = 1"
+            " AND deleted_at IS NULL AND distress IS NOT NULL AND created_at >= ?"
+            " ORDER BY created_at",
+            [patient_id, utc_iso(since)],
+        )
+    ]
+
+
+def shared_entry_for_team(db, entry_id, team, safety):
+    """A shared entry of a patient connected to this team, or 404 for anything else."""
+    if team is None:
+        raise NotFound()
+    row = next(
+        db.query(
+            f"{_ITEM_SELECT} WHERE e.id = :entry AND l.team_id = :team AND l.ended_at IS NULL"
+            " AND e.shared = 1 AND e.deleted_at IS NULL",
+            {"entry": entry_id, "team": team.id},
+        ),
+        None,
+    )
+    if row is None:
+        raise NotFound()
+    return _item(row, patient_states(db, team.id, patient_id=row["patient_id"]), safety)
+
+
+def review(db, nurse, team, item, now=None):
+    """Mark a shared entry as seen by the team, and record who did it."""
+    now = now or utc_now()
+    with db.atomic():
+        db.execute("UPDATE entries SET reviewed_at = ? WHERE id = ?", [utc_iso(now), item.entry.id])
+        db.execute(
+            "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at)"
+            " VALUES (?, ?, ?, ?)",
+            [item.entry.id, nurse.id, team.id, utc_iso(now)],
+        )
+        audit.record(db, nurse, "review", patient_id=item.entry.patient_id, team_id=team.id,
+                     entry_id=item.entry.id, now=now)

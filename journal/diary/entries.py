@@ -1,0 +1,291 @@
+"""Journal entries: what a check-in may hold, and the queries that own them."""
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from werkzeug.exceptions import NotFound
+
+from ..care.triage import is_reviewed
+from ..platform.clock import UK, parse_utc, to_uk, utc_iso, utc_now
+from ..platform.db import immediate
+from ..platform.templating import MARK_END, MARK_START
+
+FEELINGS = ("anxious", "worried", "low", "tired", "angry", "scared", "calm", "hopeful", "okay")
+TOPICS = {
+    "results": "Waiting for results",
+    "sleep": "Sleep",
+    "pain": "Pain",
+    "family": "Family",
+    "work": "Work",
+    "money": "Money",
+    "treatment": "Treatment",
+}
+MAX_NOTE = 5000
+MAX_PROMPT = 300
+PAGE_SIZE = 20
+UNDO_WINDOW = timedelta(minutes=10)
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    patient_id: int
+    created_at: datetime
+    updated_at: datetime | None
+    distress: int | None
+    feelings: tuple
+    topics: tuple
+    note: str
+    highlighted: str | None = None
+    helped: bool = False
+    prompt: str = ""
+    prompt_answer: str = ""
+    shared: bool = False
+    reviewed_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row):
+        return cls(
+            id=row["id"],
+            patient_id=row["patient_id"],
+            created_at=parse_utc(row["created_at"]),
+            updated_at=parse_utc(row["updated_at"]) if row["updated_at"] else None,
+            distress=row["distress"],
+            feelings=tuple(json.loads(row["feelings"])),
+            topics=tuple(json.loads(row["topics"])),
+            note=row["note"],
+            highlighted=row.get("highlighted"),
+            helped=bool(row.get("helped")),
+            prompt=row.get("prompt") or "",
+            prompt_answer=row.get("prompt_answer") or "",
+            shared=bool(row.get("shared")),
+            reviewed_at=parse_utc(row["reviewed_at"]) if row.get("reviewed_at") else None,
+        )
+
+    @property
+    def uk_time(self):
+        return to_uk(self.created_at)
+
+    @property
+    def seen_at(self):
+        """When the care team marked this entry seen, unless it was edited since."""
+        return self.reviewed_at if is_reviewed(self.reviewed_at, self.updated_at) else None
+
+    @property
+    def topic_labels(self):
+        return tuple(TOPICS[t] for t in self.topics if t in TOPICS)
+
+
+def check_entry(form):
+    """Validate a check-in form; returns (values to keep or store, errors by field)."""
+    errors = {}
+    raw_distress = (form.get("distress") or "").strip()
+    distress = None
+    if raw_distress:
+        try:
+            distress = int(raw_distress)
+        except ValueError:
+            distress = -1
+        if not 0 <= distress <= 10:
+            errors["distress"] = "Choose a number from 0 to 10."
+            distress = None
+    feelings = [f for f in FEELINGS if f in form.getlist("feelings")]
+    topics = [t for t in TOPICS if t in form.getlist("topics")]
+    # Browsers send line breaks as CRLF but count them as one character.
+    note = (form.get("note") or "").replace("\r\n", "\n").strip()
+    if len(note) > MAX_NOTE:
+        errors["note"] = (
+            f"Your note is {len(note):,} characters long. The limit is {MAX_NOTE:,}, "
+            "so please shorten it. Nothing has been lost."
+        )
+    # The day's journal prompt travels with its answer, so both are stored together.
+    prompt = (form.get("prompt") or "").strip()[:MAX_PROMPT]
+    prompt_answer = (form.get("prompt_answer") or "").replace("\r\n", "\n").strip()
+    if len(prompt_answer) > MAX_NOTE:
+        errors["prompt_answer"] = (
+            f"Your answer is {len(prompt_answer):,} characters long. The limit is {MAX_NOTE:,}, "
+            "so please shorten it. Nothing has been lost."
+        )
+    if not errors and distress is None and not note and not feelings and not prompt_answer:
+        errors["distress"] = "Choose a number from 0 to 10, or write a note."
+    values = {
+        # What was typed is kept only to show it again beside an error; empty is no score.
+        "distress": distress if distress is not None else (raw_distress or None),
+        "feelings": feelings,
+        "topics": topics,
+        "note": note,
+        "prompt": prompt,
+        "prompt_answer": prompt_answer,
+    }
+    client_id = (form.get("client_id") or "").strip()
+    values["client_id"] = client_id if CLIENT_ID_RE.match(client_id) else None
+    return values, errors
+
+
+def _stored_distress(values):
+    # The form keeps what was typed for showing again; only a number is stored.
+    return values["distress"] if isinstance(values["distress"], int) else None
+
+
+def create(db, patient_id, values, now=None):
+    """Store a check-in once; a retry with the same client id returns the first copy."""
+    now = utc_iso(now or utc_now())
+    with immediate(db):
+        if values.get("client_id"):
+            existing = db.execute(
+                "SELECT id FROM entries WHERE patient_id = ? AND client_id = ?",
+                [patient_id, values["client_id"]],
+            ).fetchone()
+            if existing:
+                return existing[0]
+        cursor = db.execute(
+            "INSERT INTO entries (patient_id, client_id, created_at, distress, feelings, topics,"
+            " note, prompt, prompt_answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                patient_id,
+                values.get("client_id"),
+                now,
+                _stored_distress(values),
+                json.dumps(values["feelings"]),
+                json.dumps(values["topics"]),
+                values["note"],
+                # A prompt nobody answered is not worth keeping.
+                values.get("prompt", "") if values.get("prompt_answer") else "",
+                values.get("prompt_answer", ""),
+            ],
+        )
+        return cursor.lastrowid
+
+
+def update(db, entry_id, values, now=None):
+    # The prompt itself stays as it was asked; only an entry that has one keeps an answer.
+    db.execute(
+        "UPDATE entries SET distress = ?, feelings = ?, topics = ?, note = ?, updated_at = ?,"
+        " prompt_answer = CASE WHEN prompt = '' THEN '' ELSE ? END WHERE id = ?",
+        [
+            _stored_distress(values),
+            json.dumps(values["feelings"]),
+            json.dumps(values["topics"]),
+            values["note"],
+            utc_iso(now or utc_now()),
+            values.get("prompt_answer", ""),
+            entry_id,
+        ],
+    )
+
+
+def entry_for(db, entry_id, user, deleted=False):
+    """The user's own entry, or 404 whether it is missing or someone else's."""
+    state = "deleted_at IS NOT NULL" if deleted else "deleted_at IS NULL"
+    rows = list(
+        db.query(
+            f"SELECT * FROM entries WHERE id = ? AND patient_id = ? AND {state}",  # noqa: S608
+            [entry_id, user.id],
+        )
+    )
+    if not rows:
+        raise NotFound()
+    return Entry.from_row(rows[0])
+
+
+def page(db, patient_id, before_id=None, limit=PAGE_SIZE):
+    """A page of entries, newest first; returns (entries, id to continue before)."""
+    params = {"patient": patient_id, "limit": limit + 1}
+    where = "patient_id = :patient AND deleted_at IS NULL"
+    if before_id is not None:
+        where += (
+            " AND (created_at, id) < (SELECT created_at, id FROM entries"
+            " WHERE id = :before AND patient_id = :patient)"
+        )
+        params["before"] = before_id
+    rows = list(
+        db.query(
+            f"SELECT * FROM entries WHERE {where} ORDER BY created_at DESC, id DESC LIMIT :limit",  # noqa: S608
+            params,
+        )
+    )
+    entries = [Entry.from_row(r) for r in rows[:limit]]
+    more = entries[-1].id if len(rows) > limit else None
+    return entries, more
+
+
+# Control characters mark the match, so the note can be escaped before <mark> goes in.
+
+
+def search(db, patient_id, query, limit=50):
+    """The patient's own entries whose note matches the words, newest first."""
+    words = query.replace(MARK_START, "").replace(MARK_END, "").strip()
+    if not re.search(r"\w", words):
+        return []  # only punctuation: FTS5 has nothing to match and would refuse the query
+    # The patient's token narrows the index to their own entries first. Newest first, not
+    # bm25: ranking would weigh the words across every patient's notes on each search.
+    rows = db.query(
+        "SELECT entries.*, highlight(entries_fts, 0, :start, :end) AS highlighted"
+        " FROM entries_fts JOIN entries ON entries.id = entries_fts.rowid"
+        " WHERE entries_fts MATCH :q AND entries.patient_id = :patient"
+        " AND entries.deleted_at IS NULL ORDER BY entries_fts.rowid DESC LIMIT :limit",
+        {
+            "q": f'patient : "p{int(patient_id)}" AND note : ({db.quote_fts(words)})',
+            "patient": patient_id,
+            "limit": limit,
+            "start": MARK_START,
+            "end": MARK_END,
+        },
+    )
+    return [Entry.from_row(r) for r in rows]
+
+
+def delete(db, entry_id, now=None):
+    """Hide an entry, keeping it for the undo window."""
+    db.execute(
+        "UPDATE entries SET deleted_at = ? WHERE id = ?", [utc_iso(now or utc_now()), entry_id]
+    )
+
+
+def restore(db, entry_id, now=None):
+    """Bring back a deleted entry if the undo window is still open; True if it came back."""
+    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
+    cursor = db.execute(
+        "UPDATE entries SET deleted_at = NULL WHERE id = ? AND deleted_at >= ?", [entry_id, cutoff]
+    )
+    return cursor.rowcount == 1
+
+
+def purge_deleted(db, patient_id, now=None):
+    """Erase entries whose undo window has passed (the FTS triggers follow)."""
+    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
+    where = "patient_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?"
+    # Read first: there is rarely anything to erase, and a DELETE takes the write lock
+    # (waiting behind other people's check-ins) even when it removes nothing.
+    if db.execute(f"SELECT 1 FROM entries WHERE {where} LIMIT 1",  # noqa: S608
+                  [patient_id, cutoff]).fetchone():
+        db.execute(f"DELETE FROM entries WHERE {where}", [patient_id, cutoff])  # noqa: S608
+
+
+def latest_today(db, patient_id, now=None):
+    """The newest entry made today in UK time, or None."""
+    now = now or utc_now()
+    start = datetime.combine(to_uk(now).date(), datetime.min.time(), tzinfo=UK)
+    rows = list(
+        db.query(
+            "SELECT * FROM entries WHERE patient_id = ? AND deleted_at IS NULL AND created_at >= ?"
+            " ORDER BY created_at DESC LIMIT 1",
+            [patient_id, utc_iso(start)],
+        )
+    )
+    return Entry.from_row(rows[0]) if rows else None
+
+
+def by_day(entries):
+    """Group entries (newest first) into (UK date, entries) pairs, keeping the order."""
+    groups = []
+    for entry in entries:
+        day = entry.uk_time.date()
+        if groups and groups[-1][0] == day:
+            groups[-1][1].append(entry)
+        else:
+            groups.append((day, [entry]))
+    return groups

@@ -1,0 +1,265 @@
+"""The patient's journal: home, check-ins, timeline, search, edit and delete."""
+
+import sqlite3
+from urllib.parse import urlsplit
+
+from flask import flash, g, redirect, request, session, url_for
+
+from ..accounts.sign_in import load_user, login_required
+from ..guidance import loading, packs
+from ..platform.db import get_db
+from ..platform.security import stale_form_view
+from ..platform.unavailable import is_unavailable, keeps_draft
+from ..platform.web import before_id, is_htmx, page
+from . import bp, entries
+
+
+def home_context(db, values=None, errors=None, saved=None):
+    latest, _ = entries.page(db, g.user.id, limit=3)
+    journey = loading.current_journey(db, g.user)
+    return {
+        "journey": journey,
+        "prompt": loading.todays_prompt(journey, g.user),
+        "today": entries.latest_today(db, g.user.id),
+        "latest": latest,
+        "values": values or {},
+        "errors": errors or {},
+        "saved": saved,
+        "feelings": entries.FEELINGS,
+        "topics": entries.TOPICS,
+    }
+
+
+@bp.route("/home")
+@login_required(role="patient")
+def home():
+    # Set by a check-in that asked for the help panel, when it came without htmx.
+    reach_out = session.pop("reach_out", False)
+    return page("diary/home.html", [], reach_out=reach_out, **home_context(get_db()))
+
+
+def _reach_out(values):
+    """Whether this check-in should bring the help panel forward, warmly."""
+    words = "\n".join(filter(None, [values["note"], values.get("prompt_answer")]))
+    distress = values["distress"] if isinstance(values["distress"], int) else None
+    return packs.is_concerning(distress, words, loading.safety())
+
+
+@bp.route("/check-in")
+@login_required(role="patient")
+def check_in_page():
+    """The check-in form on its own: the app's shortcut, and quick on a slow phone."""
+    return page("diary/check_in.html", [], **home_context(get_db()))
+
+
+def _from_check_in_page():
+    """True when htmx sends the form from the check-in page, which has no home sections."""
+    here = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return here == url_for("diary.check_in_page")
+
+
+@bp.route("/check-in", methods=["POST"])
+@login_required(role="patient")
+def check_in():
+    db = get_db()
+    values, errors = entries.check_entry(request.form)
+    if errors:
+        return page(
+            "diary/home.html",
+            ["checkin_form"],
+            status=422,
+            **home_context(db, values, errors),
+        )
+    if not loading.is_known_prompt(values["prompt"]):
+        values["prompt"] = loading.todays_prompt(loading.current_journey(db, g.user), g.user)
+    entry_id = entries.create(db, g.user.id, values)
+    _tidy(db)
+    reach_out = _reach_out(values)
+    if is_htmx():
+        saved = entries.entry_for(db, entry_id, g.user)
+        if _from_check_in_page():
+            # The check-in page shows home's form block and nothing else of home.
+            return page("diary/home.html", ["checkin_form"], reach_out=reach_out,
+                        **home_context(db, saved=saved))
+        body, status = page(
+            "diary/home.html",
+            ["checkin_form", "today", "latest"],
+            oob=True,
+            reach_out=reach_out,
+            **home_context(db, saved=saved),
+        )
+        # The Save button is at the foot of the form: bring the help panel into view.
+        headers = {"HX-Reswap": "outerHTML show:#reach-out:top"} if reach_out else {}
+        return body, status, headers
+    flash("Saved. Your check-in is on your timeline.")
+    if reach_out:
+        session["reach_out"] = True
+        return redirect(url_for("diary.home", _anchor="reach-out"), code=303)
+    return redirect(url_for("diary.home"), code=303)
+
+
+STALE = (
+    "This page was open for a long time, so it was not saved yet. "
+    "Your words are still here: press Save again."
+)
+
+
+def _tidy(db):
+    """Erase entries past their undo window; it can wait when the database cannot write,
+    so a saved check-in is never reported as failed and the timeline still shows."""
+    try:
+        entries.purge_deleted(db, g.user.id)
+    except sqlite3.OperationalError as error:
+        if not is_unavailable(error):
+            raise
+
+
+def _patient():
+    """The signed-in patient, or None; also in error handlers, where the CSRF check may
+    have stopped the request before the user was loaded."""
+    if "user" not in g:
+        load_user()
+    return g.user if g.user is not None and g.user.role == "patient" else None
+
+
+@stale_form_view("diary.check_in")
+def stale_check_in():
+    if _patient() is None:
+        return None
+    values, _ = entries.check_entry(request.form)
+    return page("diary/home.html", ["checkin_form"], status=422,
+                **home_context(get_db(), values, {"form": STALE}))
+
+
+@bp.route("/timeline")
+@login_required(role="patient")
+def timeline():
+    db = get_db()
+    _tidy(db)
+    found, more = entries.page(db, g.user.id, before_id=before_id())
+    # A later page starts mid-day when the day's heading was already shown.
+    last_day = request.args.get("after_day")
+    undo = _restorable(db)
+    return page(
+        "diary/timeline.html",
+        ["more"],
+        days=entries.by_day(found),
+        more=more,
+        continues_day=last_day,
+        undo=undo,
+    )
+
+
+def _restorable(db):
+    """The entry that the last delete could still bring back, if any."""
+    entry_id = session.get("undo")
+    if not entry_id:
+        return None
+    rows = list(
+        db.query(
+            "SELECT id FROM entries WHERE id = ? AND patient_id = ? AND deleted_at IS NOT NULL",
+            [entry_id, g.user.id],
+        )
+    )
+    if not rows:
+        session.pop("undo", None)
+        return None
+    return entry_id
+
+
+@bp.route("/timeline/search", methods=["GET", "POST"])
+@login_required(role="patient")
+def search():
+    # The words go in the request body, never the URL, so they stay out of logs.
+    query = (request.form.get("q") or "").strip()[:200] if request.method == "POST" else ""
+    results = entries.search(get_db(), g.user.id, query) if query else []
+    return page(
+        "diary/search.html", ["results"], query=query, results=results, searched=bool(query)
+    )
+
+
+@bp.route("/entries/<int:entry_id>")
+@login_required(role="patient")
+def entry(entry_id):
+    entry = entries.entry_for(get_db(), entry_id, g.user)
+    return page("diary/entry.html", ["entry_card"], entry=entry)
+
+
+@bp.route("/entries/<int:entry_id>/edit")
+@login_required(role="patient")
+def edit(entry_id):
+    entry = entries.entry_for(get_db(), entry_id, g.user)
+    values = {
+        "distress": entry.distress,
+        "feelings": entry.feelings,
+        "topics": entry.topics,
+        "note": entry.note,
+        "prompt_answer": entry.prompt_answer,
+    }
+    return page("diary/edit.html", ["edit_form"], entry=entry, values=values, errors={},
+                feelings=entries.FEELINGS, topics=entries.TOPICS)
+
+
+@bp.route("/entries/<int:entry_id>", methods=["POST"])
+@login_required(role="patient")
+def save(entry_id):
+    db = get_db()
+    entry = entries.entry_for(db, entry_id, g.user)
+    values, errors = entries.check_entry(request.form)
+    if errors:
+        return page("diary/edit.html", ["edit_form"], status=422, entry=entry, values=values,
+                    errors=errors, feelings=entries.FEELINGS, topics=entries.TOPICS)
+    entries.update(db, entry.id, values)
+    if is_htmx():
+        entry = entries.entry_for(db, entry.id, g.user)
+        return page("diary/entry.html", ["entry_card"], entry=entry)
+    flash("Your changes are saved.")
+    return redirect(url_for("diary.timeline", _anchor=f"entry-{entry.id}"), code=303)
+
+
+@bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
+@login_required(role="patient")
+def delete(entry_id):
+    db = get_db()
+    entry = entries.entry_for(db, entry_id, g.user)
+    if request.method == "GET":
+        return page("diary/delete.html", [], entry=entry)
+    entries.delete(db, entry.id)
+    session["undo"] = entry.id
+    if is_htmx():
+        return page("diary/delete.html", ["deleted"], entry=entry)
+    flash("Entry deleted.")
+    return redirect(url_for("diary.timeline"), code=303)
+
+
+@bp.route("/entries/<int:entry_id>/restore", methods=["POST"])
+@login_required(role="patient")
+def restore(entry_id):
+    db = get_db()
+    entry = entries.entry_for(db, entry_id, g.user, deleted=True)
+    restored = entries.restore(db, entry.id)
+    session.pop("undo", None)
+    if is_htmx() and restored:
+        entry = entries.entry_for(db, entry.id, g.user)
+        return page("diary/entry.html", ["entry_card"], entry=entry)
+    flash("Entry restored." if restored else "That entry can no longer be brought back.")
+    return redirect(url_for("diary.timeline", _anchor=f"entry-{entry.id}"), code=303)
+
+
+@keeps_draft("diary.check_in")
+def check_in_not_saved(message):
+    if _patient() is None:
+        return None
+    values, _ = entries.check_entry(request.form)
+    return page("diary/home.html", ["checkin_form"], status=503,
+                **home_context(get_db(), values, {"form": message}))
+
+
+@keeps_draft("diary.save")
+def edit_not_saved(message):
+    if _patient() is None:
+        return None
+    entry = entries.entry_for(get_db(), request.view_args["entry_id"], g.user)
+    values, _ = entries.check_entry(request.form)
+    return page("diary/edit.html", ["edit_form"], status=503, entry=entry, values=values,
+                errors={"form": message}, feelings=entries.FEELINGS, topics=entries.TOPICS)

@@ -1,0 +1,1 @@
+"""Guidance: the content packs and the safety rule, read once at start."""

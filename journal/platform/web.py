@@ -1,0 +1,38 @@
+"""Small helpers shared by the blueprints: htmx-aware rendering and paging."""
+
+from flask import render_template, request, url_for
+from jinja2_fragments.flask import render_blocks
+
+from .converters import whole_number
+
+# Where each role starts after signing in.
+HOME_FOR_ROLE = {"patient": "diary.home", "nurse": "care.dashboard",
+                 "admin": "accounts.admin_teams"}
+
+
+def home_url(role):
+    """The first page for someone of this role."""
+    return url_for(HOME_FOR_ROLE.get(role, "diary.home"))
+
+
+def client_address():
+    """The client's address; behind TRUSTED_PROXIES proxies, ProxyFix has already taken it
+    from X-Forwarded-For, and never from more hops than configured."""
+    return request.remote_addr or "unknown"
+
+
+def is_htmx():
+    """True for an htmx request that is not a boosted full-page load."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+
+
+def page(template, blocks, status=200, **context):
+    """The whole page, or only the named blocks when htmx asks for part of it."""
+    if is_htmx():
+        return render_blocks(template, list(blocks), **context), status
+    return render_template(template, **context), status
+
+
+def before_id():
+    """The id a "show older" link pages back from (?before=), or None."""
+    return whole_number(request.args.get("before"))
