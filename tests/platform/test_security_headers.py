@@ -11,7 +11,7 @@ from journal import create_app
 from journal.diary import entries
 from tests.conftest import PASSWORD, csrf_from, make_user
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def directives(csp):

@@ -9,7 +9,7 @@ import pytest
 
 from journal.platform.clock import parse_utc, utc_iso, utc_now
 
-OPERATIONS = Path(__file__).resolve().parent.parent / "docs" / "OPERATIONS.md"
+OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "OPERATIONS.md"
 
 
 def documented_sql():

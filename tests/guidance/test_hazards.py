@@ -10,7 +10,7 @@ from journal.diary import entries
 from journal.help import nurse_line
 from journal.platform.clock import utc_iso, utc_now
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The leaflet facts: the shared copy beside the repository where there is one, and the
 # copy kept with the tests, so a clean clone checks the numbers too.
 SHARED_FACTS = ROOT.parent / "shared" / "LEAFLET_FACTS.md"

@@ -6,7 +6,7 @@ import re
 from care_helpers import add_entry, client_for, link_patient, make_account
 
 from journal.care.views import ATTENTION_SHOWN, PATIENTS_PER_PAGE
-from tests.test_care_dashboard import add_scan
+from tests.care.test_care_dashboard import add_scan
 
 
 def names(html):

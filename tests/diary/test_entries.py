@@ -48,7 +48,7 @@ def test_distress_from_0_to_10_is_accepted_as_a_number(raw, stored):
 
 
 def test_blank_distress_is_not_an_error_when_a_note_is_given():
-    # What is stored for "no score" is checked end to end in tests/test_checkins.py.
+    # What is stored for "no score" is checked end to end in tests/diary/test_checkins.py.
     values, errors = check_entry(form(distress="", note="Just a note today."))
     assert errors == {}
     assert values["note"] == "Just a note today."

@@ -9,7 +9,7 @@ from care_helpers import add_entry, client_for, link_patient
 from journal.care import inbox
 from journal.platform import personal_data
 from journal.platform.clock import utc_now
-from tests.test_care_dashboard import add_scan
+from tests.care.test_care_dashboard import add_scan
 
 
 @pytest.fixture
