@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from journal.guidance import packs as content
 from journal.guidance.packs import (
     CONTENT_DIR,
     REQUIRED_STAGES,

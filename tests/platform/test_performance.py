@@ -8,9 +8,9 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-import journal.platform.db
 import pytest
 
+import journal.platform.db
 from bench import run, synthetic, workload
 from journal import create_app
 from journal.accounts import users as accounts
