@@ -23,6 +23,7 @@ from ..platform.clock import parse_utc, utc_now
 from ..platform.db import get_db
 from ..platform.security import clear_site_data, stale_form_view
 from ..platform.unavailable import is_unavailable
+from ..platform.web import safe_next
 from . import bp, consent, guard, recovery, session_rules, sessions, users
 
 # Writing last_seen on every request would turn each read into a write.
@@ -103,19 +104,6 @@ def _end(db, token, message):
     if message and request.endpoint != "static":
         flash(message)
 
-
-
-def safe_next(target):
-    """Only follow a 'next' that stays on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    # Browsers read "/\evil.example" as "//evil.example", and drop tabs and line breaks.
-    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return None
-    return target
 
 
 def login_required(view=None, *, role=None):

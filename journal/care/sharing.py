@@ -1,46 +1,58 @@
 """What a patient shares with their care team: entries, questions, and the default."""
 
-from werkzeug.exceptions import NotFound
+from flask import flash, g, redirect, render_template, request, url_for
 
 from ..platform import audit
+from ..platform.web import is_htmx, safe_next
+from . import teams
+
+# What can be shared one by one: its table, the audit actions and the words the patient sees.
+SHAREABLE = {
+    "entry": {"table": "entries", "id_column": "entry_id", "actions": ("share", "unshare"),
+              "shared": "Shared with {team}.",
+              "private": "This entry is private now. Your care team cannot see it.",
+              "no_team": "Connect to your care team before you share entries."},
+    "question": {"table": "questions", "id_column": "question_id",
+                 "actions": ("share-question", "unshare-question"),
+                 "shared": "Question shared with {team}.",
+                 "private": "This question is private now.",
+                 "no_team": "Connect to your care team before you share questions."},
+}
 
 
-def set_entry_shared(db, patient, entry, shared, team_id):
-    """Share or unshare one of the patient's entries; True if anything changed."""
+def set_shared(db, patient, kind, item_id, shared, team_id):
+    """Share or unshare one of the patient's entries or questions; True if anything changed."""
+    what = SHAREABLE[kind]
     with db.atomic():
         cursor = db.execute(
-            "UPDATE entries SET shared = ? WHERE id = ? AND patient_id = ? AND shared != ?",
-            [int(shared), entry.id, patient.id, int(shared)],
+            f"UPDATE {what['table']} SET shared = ? WHERE id = ? AND patient_id = ?"  # noqa: S608 - table from SHAREABLE
+            " AND shared != ?",
+            [int(shared), item_id, patient.id, int(shared)],
         )
         if cursor.rowcount:
-            audit.record(db, patient, "share" if shared else "unshare", patient_id=patient.id,
-                         team_id=team_id, entry_id=entry.id)
+            audit.record(db, patient, what["actions"][0 if shared else 1],
+                         patient_id=patient.id, team_id=team_id, **{what["id_column"]: item_id})
     return cursor.rowcount == 1
 
 
-def question_for(db, question_id, patient):
-    """The patient's own question, or 404 whether it is missing or someone else's."""
-    row = next(
-        db.query("SELECT * FROM questions WHERE id = ? AND patient_id = ?",
-                 [question_id, patient.id]),
-        None,
-    )
-    if row is None:
-        raise NotFound()
-    return row
+def share_from_form(db, kind, item_id, find, template, fallback, context_name):
+    """The whole answer to a share or unshare POST, for an entry or a question.
 
-
-def set_question_shared(db, patient, question, shared, team_id):
-    """Share or unshare one of the patient's questions; True if anything changed."""
-    with db.atomic():
-        cursor = db.execute(
-            "UPDATE questions SET shared = ? WHERE id = ? AND patient_id = ? AND shared != ?",
-            [int(shared), question["id"], patient.id, int(shared)],
-        )
-        if cursor.rowcount:
-            audit.record(db, patient, "share-question" if shared else "unshare-question",
-                         patient_id=patient.id, team_id=team_id, question_id=question["id"])
-    return cursor.rowcount == 1
+    `find(db, item_id, patient)` returns the patient's own item or raises 404."""
+    find(db, item_id, g.user)
+    link = teams.live_link(db, g.user.id)
+    shared = request.form.get("shared") == "1"
+    what = SHAREABLE[kind]
+    if shared and link is None:
+        flash(what["no_team"])
+        return redirect(url_for("care.team"), code=303)
+    set_shared(db, g.user, kind, item_id, shared, link.team_id if link else None)
+    announce = what["shared"].format(team=link.team_name) if shared else what["private"]
+    if is_htmx():
+        return render_template(template, announce=announce,
+                               **{context_name: find(db, item_id, g.user)})
+    flash(announce)
+    return redirect(safe_next(request.form.get("next")) or fallback, code=303)
 
 
 def set_default(db, patient, shared, team_id):
@@ -54,15 +66,6 @@ def set_default(db, patient, shared, team_id):
             audit.record(db, patient, "default-shared" if shared else "default-private",
                          patient_id=patient.id, team_id=team_id)
     return cursor.rowcount == 1
-
-
-def questions_of(db, patient_id):
-    """All the patient's questions, oldest first, as on their list."""
-    return list(
-        db.query(
-            "SELECT * FROM questions WHERE patient_id = ? ORDER BY created_at, id", [patient_id]
-        )
-    )
 
 
 def shared_counts(db, patient_id):

@@ -15,14 +15,14 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from ..accounts.sign_in import PASSIVE_ENDPOINTS, login_required, safe_next
-from ..diary import entries
+from ..accounts.sign_in import PASSIVE_ENDPOINTS, login_required
 from ..guidance.packs import load_safety
 from ..platform import audit
 from ..platform.clock import UK, uk_today, utc_now
 from ..platform.converters import whole_number
 from ..platform.db import get_db
-from ..platform.web import before_id, is_htmx, page
+from ..platform.web import before_id, is_htmx, page, safe_next
+from ..scans import questions
 from ..scans.records import as_scan, current_scan
 from ..scans.stages import scan_day
 from ..trends import summaries
@@ -76,7 +76,7 @@ def team():
     if link:
         context.update(
             nurses=teams.nurse_names(db, link.team_id),
-            questions=sharing.questions_of(db, g.user.id),
+            questions=questions.questions_for(db, g.user.id),
             counts=sharing.shared_counts(db, g.user.id),
         )
     else:
@@ -212,50 +212,6 @@ def default():
             else "New check-ins will be private."))
     flash("Saved.")
     return redirect(url_for("care.team"), code=303)
-
-
-def _share_answer(template, fallback, **context):
-    if is_htmx():
-        return render_template(template, **context)
-    flash(context["announce"])
-    return redirect(_back(fallback), code=303)
-
-
-@bp.route("/entries/<int:entry_id>/share", methods=["POST"])
-@login_required(role="patient")
-def share_entry(entry_id):
-    db = get_db()
-    entry = entries.entry_for(db, entry_id, g.user)
-    link = patient_team()
-    shared = request.form.get("shared") == "1"
-    if shared and link is None:
-        flash("Connect to your care team before you share entries.")
-        return redirect(url_for("care.team"), code=303)
-    sharing.set_entry_shared(db, g.user, entry, shared, link.team_id if link else None)
-    entry = entries.entry_for(db, entry_id, g.user)
-    announce = (f"Shared with {link.team_name}." if shared
-                else "This entry is private now. Your care team cannot see it.")
-    return _share_answer("care/_entry_sharing.html",
-                         url_for("diary.timeline", _anchor=f"entry-{entry.id}"),
-                         e=entry, announce=announce)
-
-
-@bp.route("/questions/<int:question_id>/share", methods=["POST"])
-@login_required(role="patient")
-def share_question(question_id):
-    db = get_db()
-    question = sharing.question_for(db, question_id, g.user)
-    link = patient_team()
-    shared = request.form.get("shared") == "1"
-    if shared and link is None:
-        flash("Connect to your care team before you share questions.")
-        return redirect(url_for("care.team"), code=303)
-    sharing.set_question_shared(db, g.user, question, shared, link.team_id if link else None)
-    question = sharing.question_for(db, question_id, g.user)
-    announce = (f"Question shared with {link.team_name}." if shared
-                else "This question is private now.")
-    return _share_answer("care/_question_sharing.html", url_for("care.team"),
-                         q=question, announce=announce)
 
 
 @bp.route("/care-team/seen")

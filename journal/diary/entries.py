@@ -289,3 +289,8 @@ def by_day(entries):
         else:
             groups.append((day, [entry]))
     return groups
+
+
+def set_helped(db, entry_id, helped):
+    """Mark an entry as one that helped, or take the mark off."""
+    db.execute("UPDATE entries SET helped = ? WHERE id = ?", [1 if helped else 0, entry_id])

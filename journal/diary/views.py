@@ -6,11 +6,12 @@ from urllib.parse import urlsplit
 from flask import flash, g, redirect, request, session, url_for
 
 from ..accounts.sign_in import load_user, login_required
+from ..care import sharing
 from ..guidance import loading, packs
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
 from ..platform.unavailable import is_unavailable, keeps_draft
-from ..platform.web import before_id, is_htmx, page
+from ..platform.web import before_id, is_htmx, page, safe_next
 from . import bp, entries
 
 
@@ -263,3 +264,29 @@ def edit_not_saved(message):
     values, _ = entries.check_entry(request.form)
     return page("diary/edit.html", ["edit_form"], status=503, entry=entry, values=values,
                 errors={"form": message}, feelings=entries.FEELINGS, topics=entries.TOPICS)
+
+
+@bp.route("/entries/<int:entry_id>/helped", methods=["POST"])
+@login_required(role="patient")
+def helped(entry_id):
+    db = get_db()
+    entry = entries.entry_for(db, entry_id, g.user)
+    mark = request.form.get("helped") == "1"
+    entries.set_helped(db, entry.id, mark)
+    back = safe_next(request.form.get("next")) or url_for("diary.timeline")
+    if is_htmx():
+        entry = entries.entry_for(db, entry.id, g.user)
+        return page(
+            "diary/helped.html", ["toggle"], e=entry, helped_next=back, helped_announce=True
+        )
+    flash("Marked as helping." if mark else "The \u201cThis helped\u201d mark is off.")
+    return redirect(f"{back}#entry-{entry.id}", code=303)
+
+
+@bp.route("/entries/<int:entry_id>/share", methods=["POST"])
+@login_required(role="patient")
+def share_entry(entry_id):
+    return sharing.share_from_form(
+        get_db(), "entry", entry_id, entries.entry_for, "care/_entry_sharing.html",
+        url_for("diary.timeline", _anchor=f"entry-{entry_id}"), "e",
+    )

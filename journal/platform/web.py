@@ -1,5 +1,7 @@
 """Small helpers shared by the blueprints: htmx-aware rendering and paging."""
 
+from urllib.parse import urlsplit
+
 from flask import render_template, request, url_for
 from jinja2_fragments.flask import render_blocks
 
@@ -36,3 +38,16 @@ def page(template, blocks, status=200, **context):
 def before_id():
     """The id a "show older" link pages back from (?before=), or None."""
     return whole_number(request.args.get("before"))
+
+
+def safe_next(target):
+    """Only follow a 'next' that stays on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "/\evil.example" as "//evil.example", and drop tabs and line breaks.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    return target

@@ -4,6 +4,7 @@ from flask import Response, flash, g, redirect, request, url_for
 from werkzeug.exceptions import NotFound
 
 from ..accounts.sign_in import login_required
+from ..care import sharing
 from ..guidance import loading
 from ..platform.clock import uk_today
 from ..platform.db import get_db
@@ -215,3 +216,13 @@ def delete_question(question_id):
     row = questions.question_for(db, question_id, g.user)
     questions.delete(db, row["id"])
     return _after_question_change("Question deleted.")
+
+
+@bp.route("/questions/<int:question_id>/share", methods=["POST"])
+@login_required(role="patient")
+def share_question(question_id):
+    return sharing.share_from_form(
+        get_db(), "question", question_id, questions.question_for,
+        "care/_question_sharing.html",
+        url_for("care.team"), "q",
+    )

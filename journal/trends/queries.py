@@ -118,11 +118,6 @@ def helped_entries(db, patient_id, limit=HELPED_SHOWN):
     return [Entry.from_row(r) for r in rows], rows[0]["total"] if rows else 0
 
 
-def set_helped(db, entry_id, helped):
-    """Mark an entry as one that helped, or take the mark off."""
-    db.execute("UPDATE entries SET helped = ? WHERE id = ?", [1 if helped else 0, entry_id])
-
-
 @dataclass(frozen=True)
 class TrendView:
     """Everything the trends page shows for one range."""

@@ -2,9 +2,8 @@
 
 from flask import flash, g, redirect, request, url_for
 
-from ..accounts.sign_in import login_required, safe_next
+from ..accounts.sign_in import login_required
 from ..care import teams
-from ..diary import entries
 from ..platform import audit
 from ..platform.clock import utc_now
 from ..platform.converters import whole_number
@@ -28,23 +27,6 @@ def trends_page():
         before_after_note=insights.BEFORE_AFTER_NOTE,
         announce=is_htmx(),
     )
-
-
-@bp.route("/entries/<int:entry_id>/helped", methods=["POST"])
-@login_required(role="patient")
-def helped(entry_id):
-    db = get_db()
-    entry = entries.entry_for(db, entry_id, g.user)
-    mark = request.form.get("helped") == "1"
-    queries.set_helped(db, entry.id, mark)
-    back = safe_next(request.form.get("next")) or url_for("diary.timeline")
-    if is_htmx():
-        entry = entries.entry_for(db, entry.id, g.user)
-        return page(
-            "trends/helped.html", ["toggle"], e=entry, helped_next=back, helped_announce=True
-        )
-    flash("Marked as helping." if mark else "The \u201cThis helped\u201d mark is off.")
-    return redirect(f"{back}#entry-{entry.id}", code=303)
 
 
 def _summary_scan_id(db):
