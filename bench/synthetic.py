@@ -20,7 +20,7 @@ from pathlib import Path
 
 from journal.accounts import consent
 from journal.accounts import users as accounts
-from journal.diary.entries import FEELINGS, TOPICS
+from journal.diary.validation import FEELINGS, TOPICS
 from journal.platform import config, migrations
 from journal.platform.clock import UK, utc_iso
 from journal.platform.db import connect

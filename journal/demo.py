@@ -1,12 +1,12 @@
 """Demo accounts and two weeks of believable entries, for `make run` only."""
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 
 from .accounts import consent, users
 from .care import teams
 from .platform import audit
-from .platform.clock import utc_iso, utc_now
+from .platform.clock import to_uk, uk_local_to_utc, utc_iso, utc_now
 from .platform.config import DEMO_NURSE_EMAIL, DEMO_PATIENT_EMAIL
 
 DEMO_PASSWORD = "waiting-well-demo"  # noqa: S105 - published in the README for demo mode only
@@ -66,10 +66,6 @@ def seed(db, config):
 
 def _seed_scan(db, patient_id, now):
     """The demo patient's liver ultrasound, a week ago, and two questions for the results."""
-    from datetime import time
-
-    from .platform.clock import to_uk, uk_local_to_utc
-
     scan_day = to_uk(now).date() - timedelta(days=7)
     db["scans"].insert({
         "patient_id": patient_id,

@@ -12,7 +12,7 @@ from ..platform.db import get_db
 from ..platform.security import stale_form_view
 from ..platform.unavailable import is_unavailable, keeps_draft
 from ..platform.web import before_id, is_htmx, page, safe_next
-from . import bp, entries
+from . import bp, entries, validation
 
 
 def home_context(db, values=None, errors=None, saved=None):
@@ -26,8 +26,8 @@ def home_context(db, values=None, errors=None, saved=None):
         "values": values or {},
         "errors": errors or {},
         "saved": saved,
-        "feelings": entries.FEELINGS,
-        "topics": entries.TOPICS,
+        "feelings": validation.FEELINGS,
+        "topics": validation.TOPICS,
     }
 
 
@@ -63,7 +63,7 @@ def _from_check_in_page():
 @login_required(role="patient")
 def check_in():
     db = get_db()
-    values, errors = entries.check_entry(request.form)
+    values, errors = validation.check_entry(request.form)
     if errors:
         return page(
             "diary/home.html",
@@ -127,7 +127,7 @@ def _patient():
 def stale_check_in():
     if _patient() is None:
         return None
-    values, _ = entries.check_entry(request.form)
+    values, _ = validation.check_entry(request.form)
     return page("diary/home.html", ["checkin_form"], status=422,
                 **home_context(get_db(), values, {"form": STALE}))
 
@@ -198,7 +198,7 @@ def edit(entry_id):
         "prompt_answer": entry.prompt_answer,
     }
     return page("diary/edit.html", ["edit_form"], entry=entry, values=values, errors={},
-                feelings=entries.FEELINGS, topics=entries.TOPICS)
+                feelings=validation.FEELINGS, topics=validation.TOPICS)
 
 
 @bp.route("/entries/<int:entry_id>", methods=["POST"])
@@ -206,10 +206,10 @@ def edit(entry_id):
 def save(entry_id):
     db = get_db()
     entry = entries.entry_for(db, entry_id, g.user)
-    values, errors = entries.check_entry(request.form)
+    values, errors = validation.check_entry(request.form)
     if errors:
         return page("diary/edit.html", ["edit_form"], status=422, entry=entry, values=values,
-                    errors=errors, feelings=entries.FEELINGS, topics=entries.TOPICS)
+                    errors=errors, feelings=validation.FEELINGS, topics=validation.TOPICS)
     entries.update(db, entry.id, values)
     if is_htmx():
         entry = entries.entry_for(db, entry.id, g.user)
@@ -251,7 +251,7 @@ def restore(entry_id):
 def check_in_not_saved(message):
     if _patient() is None:
         return None
-    values, _ = entries.check_entry(request.form)
+    values, _ = validation.check_entry(request.form)
     return page("diary/home.html", ["checkin_form"], status=503,
                 **home_context(get_db(), values, {"form": message}))
 
@@ -261,9 +261,9 @@ def edit_not_saved(message):
     if _patient() is None:
         return None
     entry = entries.entry_for(get_db(), request.view_args["entry_id"], g.user)
-    values, _ = entries.check_entry(request.form)
+    values, _ = validation.check_entry(request.form)
     return page("diary/edit.html", ["edit_form"], status=503, entry=entry, values=values,
-                errors={"form": message}, feelings=entries.FEELINGS, topics=entries.TOPICS)
+                errors={"form": message}, feelings=validation.FEELINGS, topics=validation.TOPICS)
 
 
 @bp.route("/entries/<int:entry_id>/helped", methods=["POST"])

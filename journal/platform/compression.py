@@ -10,6 +10,7 @@ import gzip
 from functools import lru_cache
 
 import brotli
+from flask import request
 
 TEXT_TYPES = {
     "application/javascript",
@@ -60,8 +61,6 @@ def brotli_static(etag, body):
 
 
 def init_app(app):
-    from flask import request
-
     @app.after_request
     def gzip_text(response):
         response.vary.add("Accept-Encoding")

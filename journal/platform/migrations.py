@@ -49,14 +49,41 @@ def m0001(db):
     db["entries"].enable_fts(["note"], create_triggers=True, tokenize="porter")
 
 
+# Before the migrations were numbered in the order they run, seven had other names; a
+# database made then has those recorded, and gets the new names before anything is applied.
+RENAMED = {
+    "0008_entry_helped": "0003_entry_helped",
+    "0008b_summaries": "0004_summaries",
+    "0006a_sign_in_hardening_and_privacy": "0005_sign_in_hardening_and_privacy",
+    "0004_care_teams": "0006_care_teams",
+    "0006b_account_tombstones": "0007_account_tombstones",
+    "0007_search_by_patient": "0008_search_by_patient",
+    "0007b_deleted_entries_index": "0009_deleted_entries_index",
+}
+
+
 def apply(db):
     """Bring the schema up to date; safe to call from several processes at once."""
-    if not migrations.pending(db):
+    if not (_old_names(db) or migrations.pending(db)):
         return
     # Hold the write lock while reading what is pending and applying it, so two
     # workers starting together cannot both apply the same migration.
     with immediate(db):
+        for old in _old_names(db):
+            db.execute(
+                f"UPDATE [{Migrations.migrations_table}] SET name = ?"  # noqa: S608 - a constant
+                " WHERE migration_set = ? AND name = ?",
+                [RENAMED[old], migrations.name, old],
+            )
         migrations.apply(db)
+
+
+def _old_names(db):
+    if not db[Migrations.migrations_table].exists():
+        return []
+    return [row["name"] for row in db.query(
+        f"SELECT name FROM [{Migrations.migrations_table}] WHERE migration_set = ?",  # noqa: S608
+        [migrations.name]) if row["name"] in RENAMED]
 
 
 @migrations(name="0002_scans_questions_prompts")
@@ -96,8 +123,8 @@ def m0002(db):
     )
 
 
-@migrations(name="0008_entry_helped")
-def m0008(db):
+@migrations(name="0003_entry_helped")
+def m0003(db):
     db.executescript(
         """
         ALTER TABLE entries ADD COLUMN helped INTEGER NOT NULL DEFAULT 0;
@@ -106,8 +133,8 @@ def m0008(db):
     )
 
 
-@migrations(name="0008b_summaries")
-def m0008b(db):
+@migrations(name="0004_summaries")
+def m0004(db):
     # One appointment summary per patient and scan (scan_id NULL before any scan is added);
     # `shared` is the patient's consent for their care team to read it.
     db.executescript(
@@ -133,8 +160,8 @@ def m0008b(db):
     )
 
 
-@migrations(name="0006a_sign_in_hardening_and_privacy")
-def m0006a(db):
+@migrations(name="0005_sign_in_hardening_and_privacy")
+def m0005(db):
     db.executescript(
         """
         -- Failed sign-ins by account (a hash of the typed email, known or not) and address.
@@ -177,8 +204,8 @@ def m0006a(db):
     )
 
 
-@migrations(name="0004_care_teams")
-def m0004(db):
+@migrations(name="0006_care_teams")
+def m0006(db):
     # One statement at a time: one long script is slow to split into statements.
     for statement in CARE_TEAMS_SCHEMA:
         db.execute(statement)
@@ -386,8 +413,8 @@ CARE_TEAMS_SCHEMA = (
 )
 
 
-@migrations(name="0006b_account_tombstones")
-def m0006b(db):
+@migrations(name="0007_account_tombstones")
+def m0007(db):
     # What is left when a patient deletes their account: no email, name or content,
     # only enough to show that the erasure happened and to repeat it after a restore.
     db.executescript(
@@ -404,8 +431,8 @@ def m0006b(db):
     )
 
 
-@migrations(name="0007_search_by_patient")
-def m0007(db):
+@migrations(name="0008_search_by_patient")
+def m0008(db):
     # The full-text index also holds each entry's patient as a token ("p42"), so a search
     # joins the patient's few postings with the words' instead of reading every patient's
     # matches (docs/PERFORMANCE.md). The view gives the index its content without a copy.
@@ -440,8 +467,8 @@ def m0007(db):
     )
 
 
-@migrations(name="0007b_deleted_entries_index")
-def m0007b(db):
+@migrations(name="0009_deleted_entries_index")
+def m0009(db):
     # Each timeline visit looks for deleted entries to erase; this partial index holds only
     # the few entries inside their undo window, so that look-up costs the same for everyone.
     db.execute(

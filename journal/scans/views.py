@@ -10,7 +10,7 @@ from ..platform.clock import uk_today
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
 from ..platform.web import is_htmx, page
-from . import bp, calendar, questions, records
+from . import bp, calendar, questions, records, validation
 
 # Where the "my results have come" form may send the patient back to.
 BACK = {"home": "diary.home", "scans": "scans.my_scan"}
@@ -18,7 +18,7 @@ BACK = {"home": "diary.home", "scans": "scans.my_scan"}
 
 def _form_context(values, errors, scan=None):
     return {"values": values, "errors": errors, "scan": scan,
-            "packs": loading.packs_in_order(), "units": records.UNITS}
+            "packs": loading.packs_in_order(), "units": validation.UNITS}
 
 
 @bp.route("/scans")
@@ -42,7 +42,7 @@ def new():
 @login_required(role="patient")
 def create():
     db = get_db()
-    values, fields, errors = records.check_scan(request.form, loading.packs(),
+    values, fields, errors = validation.check_scan(request.form, loading.packs(),
                                               uk_today(loading.now()))
     if errors:
         return page("scans/form.html", [], status=422, **_form_context(values, errors))
@@ -55,7 +55,7 @@ def create():
 @login_required(role="patient")
 def edit(scan_id):
     row = records.scan_for(get_db(), scan_id, g.user)
-    return page("scans/form.html", [], **_form_context(records.form_values(row), {}, row))
+    return page("scans/form.html", [], **_form_context(validation.form_values(row), {}, row))
 
 
 @bp.route("/scans/<int:scan_id>", methods=["POST"])
@@ -63,7 +63,7 @@ def edit(scan_id):
 def save(scan_id):
     db = get_db()
     row = records.scan_for(db, scan_id, g.user)
-    values, fields, errors = records.check_scan(request.form, loading.packs(),
+    values, fields, errors = validation.check_scan(request.form, loading.packs(),
                                               uk_today(loading.now()))
     if errors:
         return page("scans/form.html", [], status=422, **_form_context(values, errors, row))
@@ -83,7 +83,7 @@ def stale_scan_form():
             row = records.scan_for(get_db(), request.view_args["scan_id"], g.user)
         except NotFound:
             return None  # not theirs: the generic page, which names no scan
-    values, _, _ = records.check_scan(request.form, loading.packs(), uk_today(loading.now()))
+    values, _, _ = validation.check_scan(request.form, loading.packs(), uk_today(loading.now()))
     errors = {"form": "This page was open for a long time, so it was not saved yet. "
                       "What you typed is still here: press Save again."}
     return page("scans/form.html", [], status=422, **_form_context(values, errors, row))
@@ -95,7 +95,7 @@ def results(scan_id):
     db = get_db()
     row = records.scan_for(db, scan_id, g.user)
     back = request.form.get("back") if request.form.get("back") in BACK else "scans"
-    day, error = records.check_results_day(request.form.get("results_received_on"),
+    day, error = validation.check_results_day(request.form.get("results_received_on"),
                                          uk_today(loading.now()))
     if error:
         return page("scans/results.html", [], status=422, scan=row, error=error, back=back,

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from ..diary.entries import TOPICS, Entry
+from ..diary.entries import Entry
+from ..diary.validation import TOPICS
 from ..platform.clock import UK, parse_utc, uk_local_to_utc, uk_today, utc_iso
 from ..scans.records import as_scan, current_scan
 from ..scans.stages import scan_day as scan_day_of

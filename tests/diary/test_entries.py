@@ -3,7 +3,8 @@ from datetime import UTC, date, datetime
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from journal.diary.entries import MAX_NOTE, Entry, by_day, check_entry
+from journal.diary.entries import Entry, by_day
+from journal.diary.validation import MAX_NOTE, check_entry
 
 
 def form(**fields):

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from journal.guidance.packs import load_packs
 from journal.platform.clock import uk_local_to_utc, utc_iso
-from journal.scans import questions
+from journal.scans import questions, validation
 from journal.scans import records as scans
 
 KINDS = {"liver-ultrasound", "ct-scan"}
@@ -15,7 +15,7 @@ TODAY = date(2026, 11, 25)
 
 
 def check(**fields):
-    return scans.check_scan(MultiDict({"kind": "liver-ultrasound", **fields}), KINDS, TODAY)
+    return validation.check_scan(MultiDict({"kind": "liver-ultrasound", **fields}), KINDS, TODAY)
 
 
 def test_a_full_form_is_stored_in_utc_with_told_weeks_as_days():
@@ -103,7 +103,7 @@ def test_uk_typed_date_and_12_hour_time_are_understood():
      ("9am", time(9)), ("10:30 a.m.", time(10, 30)), ("13pm", None), ("24:00", None), ("", None)],
 )
 def test_parse_clock(typed, expected):
-    assert scans.parse_clock(typed) == expected
+    assert validation.parse_clock(typed) == expected
 
 
 def test_unknown_unit_falls_back_to_days():
@@ -123,12 +123,12 @@ def test_form_values_round_trip(days, told, unit):
     _, fields, _ = check(appointment_date="2026-07-01", appointment_time="08:05",
                          fasting_hours="4")
     fields["results_expected_days"] = days
-    values = scans.form_values(row_from(fields))
+    values = validation.form_values(row_from(fields))
     assert values["appointment_date"] == "2026-07-01"
     assert values["appointment_time"] == "08:05"  # back in BST, as typed
     assert values["fasting_hours"] == "4"
     assert (values["results_told"], values["results_told_unit"]) == (told, unit)
-    _, again, errors = scans.check_scan(MultiDict(values), KINDS, TODAY)
+    _, again, errors = validation.check_scan(MultiDict(values), KINDS, TODAY)
     assert errors == {}
     assert again["appointment_at"] == fields["appointment_at"]
     assert again["results_expected_days"] == days
@@ -141,7 +141,7 @@ def test_form_values_round_trip(days, told, unit):
      ("2001-01-01", None, "Check the year")],
 )
 def test_check_results_day(typed, day, error):
-    got, message = scans.check_results_day(typed, TODAY)
+    got, message = validation.check_results_day(typed, TODAY)
     assert got == day
     assert (message is None) if error is None else (error in message)
 
