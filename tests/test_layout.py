@@ -57,8 +57,8 @@ def imports_of(name):
     path = MODULES[name]
     tree = ast.parse(path.read_text())
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    in_function = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
-                   for n in ast.walk(f)}
+    functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)]
+    in_function = {id(n) for f in functions for n in ast.walk(f)}
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
