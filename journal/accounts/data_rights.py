@@ -13,11 +13,10 @@ from flask import (
 from ..platform import personal_data, security_log
 from ..platform.clock import to_uk, utc_now
 from ..platform.db import get_db
+from ..platform.security import clear_site_data
 from . import bp, guard, users
 from .sign_in import login_required
 
-# Asks the browser to forget this site's cookies, storage (drafts) and cache.
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 NOT_CONFIRMED = (
     "That password is not right. Check it and try again. Nothing has been deleted."
 )
@@ -61,9 +60,8 @@ def delete_account():
             personal_data.erase_account(db, g.user.id)
             security_log.warn("account_deleted_by_owner")
             session.clear()
-            response = redirect(url_for("accounts.account_deleted"), code=303)
-            response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-            return response
+            return clear_site_data(redirect(url_for("accounts.account_deleted"), code=303),
+                                   cookies=True)
         error = NOT_CONFIRMED
         security_log.warn("password_check_failed")
     return render_template("accounts/delete.html", error=error), 422 if error else 200

@@ -34,9 +34,11 @@ PUBLIC_ENDPOINTS = {"static", "help.landing", "help.healthz", "accounts.privacy_
 SAME_FOR_EVERYONE = {"static", "platform.manifest", "platform.service_worker", "platform.offline"}
 
 # What a deliberate sign-out or account deletion wipes from the device (phones are
-# shared): Chromium accepts these two types; "storage" takes local storage with the
-# drafts, the service worker and its caches.
+# shared): "storage" takes local storage with the drafts, the service worker and its
+# caches. Deleting the account also takes the cookies; signing out leaves them, since the
+# session cookie has already been ended on the server and replaced.
 CLEAR_SITE_DATA = '"cache", "storage"'
+CLEAR_SITE_DATA_AND_COOKIES = '"cache", "cookies", "storage"'
 
 
 DOCUMENT_ONLY_HEADERS = (
@@ -48,9 +50,10 @@ DOCUMENT_ONLY_HEADERS = (
 )
 
 
-def clear_site_data(response):
+def clear_site_data(response, cookies=False):
     """Ask the browser to forget what this site stored on the device; returns the response."""
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    parts = CLEAR_SITE_DATA_AND_COOKIES if cookies else CLEAR_SITE_DATA
+    response.headers["Clear-Site-Data"] = parts
     return response
 
 # Views that can show their own form again when its token went stale.

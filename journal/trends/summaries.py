@@ -3,10 +3,9 @@
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from ..diary.entries import Entry
-from ..guidance.packs import load_packs
+from ..guidance import loading
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
 from ..platform.db import immediate
 from ..scans.records import current_scan
@@ -18,12 +17,6 @@ from .queries import chart_for_patient, day_start_utc, scan_dates
 SHARED = "shared = 1"
 # Enough notes to choose from for a long wait, without making a phone page heavy.
 MAX_CHOICES = 60
-
-
-@cache
-def scan_names():
-    """Each kind of scan's name, from the content packs."""
-    return {kind: pack.name for kind, pack in load_packs().items()}
 
 
 def summary_row(db, patient_id, scan_id):
@@ -162,7 +155,7 @@ def summary_view(db, patient_id, now=None, shared_only=False):
     return SummaryView(
         patient_id=patient_id,
         scan=scan,
-        scan_name=scan_names().get(scan["kind"], scan["kind"]) if scan else None,
+        scan_name=_scan_name(scan["kind"]) if scan else None,
         appointment=parse_utc(scan["appointment_at"]) if scan and scan["appointment_at"] else None,
         wait_words=wait_words(scan_day, results_day, uk_today(now)),
         period=period,
@@ -174,3 +167,9 @@ def summary_view(db, patient_id, now=None, shared_only=False):
         shared_at=parse_utc(row["shared_at"]) if shared and row["shared_at"] else None,
         made_on=uk_today(now),
     )
+
+
+def _scan_name(kind):
+    """The name of a kind of scan, from the content packs loaded at start."""
+    pack = loading.packs().get(kind)
+    return pack.name if pack else kind

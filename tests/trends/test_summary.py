@@ -179,3 +179,23 @@ def test_a_new_scan_starts_a_new_summary(client, db, patient, signed_in):
     assert "No notes chosen." in html
     assert "Share this summary" in html
     assert db.execute("SELECT COUNT(*) FROM summaries").fetchone()[0] == 1
+
+
+def test_the_summary_names_the_scan_from_the_packs_the_app_loaded(tmp_path):
+    """Packs are read once at start from CONTENT_DIR, not again from the default folder."""
+    import shutil
+
+    from journal import create_app
+    from journal.guidance.packs import CONTENT_DIR
+    from journal.trends import summaries
+
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    pack = folder / "liver-ultrasound.toml"
+    text = pack.read_text().replace('name = "Liver ultrasound"', 'name = "Liver scan (ours)"', 1)
+    pack.write_text(text)
+    app = create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "j.db"),
+                      "CONTENT_DIR": str(folder)})
+    with app.app_context():
+        assert summaries._scan_name("liver-ultrasound") == "Liver scan (ours)"
+        assert summaries._scan_name("unknown-kind") == "unknown-kind"
