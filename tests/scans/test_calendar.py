@@ -1,8 +1,9 @@
 from datetime import UTC, date, datetime, timedelta
 
+import icalendar
 import pytest
 
-from journal.scans.calendar import Alarm, Event, calendar, escape_text, fold
+from journal.scans.calendar import Alarm, Event, calendar
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -73,18 +74,20 @@ def test_naive_times_are_refused():
         ("one\ntwo\r\nthree", "one\\ntwo\\nthree"),
     ],
 )
-def test_escape_text(raw, escaped):
-    assert escape_text(raw) == escaped
+def test_text_is_escaped_so_a_phone_reads_it_back_whole(raw, escaped):
+    text = calendar([Event(uid="u", summary="s", start=NOW, location=raw)], NOW)
+    assert f"LOCATION:{escaped}" in unfold(text).split("\r\n")
+    event = icalendar.Calendar.from_ical(text).walk("VEVENT")[0]
+    assert str(event["LOCATION"]) == raw.replace("\r\n", "\n")
 
 
 def test_long_lines_fold_at_75_octets_without_breaking_characters():
-    line = "DESCRIPTION:" + "café ☕ " * 40
-    folded = fold(line)
-    parts = folded.split("\r\n")
-    assert len(parts) > 1
-    assert all(len(part.encode()) <= 75 for part in parts)
-    assert all(part.startswith(" ") for part in parts[1:])
-    assert unfold(folded) == line
+    description = "café ☕ " * 40
+    text = calendar([Event(uid="u", summary="s", start=NOW, description=description)], NOW)
+    lines = text.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    assert any(line.startswith(" ") for line in lines)
+    assert f"DESCRIPTION:{description}" in unfold(text).split("\r\n")
 
 
 def test_every_line_of_a_real_file_fits():
