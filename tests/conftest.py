@@ -33,6 +33,12 @@ def client(app):
 
 
 @pytest.fixture
+def runner(app):
+    """Flask's CLI runner: commands run against the test app and its database."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def db(app):
     database = connect(app.config["JOURNAL_DB"])
     yield database

@@ -14,11 +14,6 @@ from journal.platform import audit
 from tests.conftest import AuthActions
 
 
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
 def invoke(runner, *args):
     result = runner.invoke(args=list(args))
     return result
