@@ -23,7 +23,6 @@ from journal.platform import audit
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect
 from journal.scans import records as scans
-from journal.trends import queries as trends
 from journal.trends import summaries
 
 
@@ -197,7 +196,7 @@ def seed_patient(db, app, user_id, team_id, nurse):
         if days_ago % 2:
             db.execute("UPDATE entries SET shared = 1 WHERE id = ?", [entry_id])
         if days_ago == 2:
-            trends.set_helped(db, entry_id, True)
+            entries.set_helped(db, entry_id, True)
     ids["scan"] = scans.create(db, user_id, {
         "kind": "liver-ultrasound",
         "appointment_at": utc_iso(uk_local_to_utc(today - timedelta(days=5), time(10, 30))),
