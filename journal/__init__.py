@@ -70,7 +70,7 @@ def create_app(overrides=None):
 
 def prepare_database(config):
     """Migrate the database, and add the demo data in demo mode; True if demo data was added."""
-    connection = db.connect(config["JOURNAL_DB"])
+    connection = db.connect_configured(config)
     try:
         migrations.apply(connection)
         return bool(config["DEMO"]) and demo.seed(connection, config)

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..platform.clock import utc_iso, utc_now
-from ..platform.db import connect
+from ..platform.db import connect_configured
 from . import session_rules, sessions, throttle, totp, users
 
 
@@ -42,7 +42,7 @@ def reset_staff(db, passwords, email, hours, new_second_factor=False):
               help="Also remove their authenticator, for a lost phone.")
 def reset_nurse_command(email, new_second_factor):
     """Print a temporary password for a nurse or admin; they choose their own on sign-in."""
-    db = connect(current_app.config["JOURNAL_DB"])
+    db = connect_configured(current_app.config)
     try:
         password, expires = reset_staff(
             db, current_app.extensions["passwords"], email,
@@ -65,7 +65,7 @@ def reset_nurse_command(email, new_second_factor):
 @click.argument("role", type=click.Choice(users.ROLES))
 def set_role_command(email, role):
     """Make an account a patient, nurse or admin; their sessions are renewed or ended."""
-    db = connect(current_app.config["JOURNAL_DB"])
+    db = connect_configured(current_app.config)
     try:
         row = users.user_by_email(db, email)
         if row is None:
@@ -85,7 +85,7 @@ def end_sessions_command(email, everyone):
     """Sign out one account on every device, or (with --everyone) all accounts."""
     if bool(email) == everyone:
         raise click.UsageError("Give an EMAIL or --everyone.")
-    db = connect(current_app.config["JOURNAL_DB"])
+    db = connect_configured(current_app.config)
     try:
         ended = end_sessions(db, email)
         users.log_operator(db, "sessions_ended", email, count=ended)

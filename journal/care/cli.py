@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from ..accounts import staff, users
 from ..platform import audit
-from ..platform.db import connect
+from ..platform.db import connect_configured
 from . import teams
 
 BASE_URL_HELP = "The address people use to reach the app (default: $PUBLIC_URL)."
@@ -18,7 +18,7 @@ BASE_URL_HELP = "The address people use to reach the app (default: $PUBLIC_URL).
 
 @contextmanager
 def database():
-    db = connect(current_app.config["JOURNAL_DB"])
+    db = connect_configured(current_app.config)
     try:
         yield db
     finally:

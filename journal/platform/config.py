@@ -47,6 +47,9 @@ class Production:
     PATIENT_SESSION_DAYS = 30
     SECOND_FACTOR_MINUTES = 10  # between a right password and the code
     TEMPORARY_PASSWORD_HOURS = 24
+    # Litestream streams the database (JOURNAL_REPLICATED=1): it alone checkpoints the WAL,
+    # so the app switches SQLite's automatic checkpoints off (docs/OPERATIONS.md).
+    REPLICATED = False
 
 
 class Demo(Production):
@@ -77,6 +80,8 @@ def load(overrides=None):
     config["JOURNAL_DB"] = os.environ.get("JOURNAL_DB", config["JOURNAL_DB"])
     config["PORT"] = int(os.environ.get("PORT", config["PORT"]))
     config["SECRET_KEY"] = os.environ.get("SECRET_KEY")
+    if "JOURNAL_REPLICATED" in os.environ:
+        config["REPLICATED"] = _switch("JOURNAL_REPLICATED", os.environ["JOURNAL_REPLICATED"])
     for name in ("TRUSTED_PROXIES", "PATIENT_IDLE_MINUTES"):
         if name in os.environ:
             config[name] = _whole_number(name, os.environ[name])
@@ -92,6 +97,13 @@ def _whole_number(name, raw):
     if not raw.strip().isdigit():
         raise ConfigError(f"{name} must be a whole number, not {raw!r}")
     return int(raw)
+
+
+def _switch(name, raw):
+    value = raw.strip().lower()
+    if value not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 or 0, not {raw!r}")
+    return value == "1"
 
 
 def _local_secret(db_path, mode):

@@ -31,16 +31,20 @@ class Database(sqlite_utils.Database):
         return iter([dict(zip(keys, row, strict=True)) for row in cursor.fetchall()])
 
 
-def connect(path, setup=True):
+def connect(path, setup=True, replicated=False):
     """Open the database with WAL, foreign keys, a busy timeout and full syncs.
 
     `setup` also makes the folder and switches the file to WAL; the app does that once at
     start, and WAL persists in the file, so each request skips it (see docs/PERFORMANCE.md).
+    `replicated`: Litestream streams this file and does every checkpoint itself.
     """
     if setup and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
     db = Database(conn)
+    db.replicated = replicated
+    # Litestream takes short write locks when it checkpoints; its guidance asks for at
+    # least 5 seconds of busy timeout, and 10 also covers a long full-text optimize.
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA foreign_keys = ON")
     if setup and path != ":memory:":
@@ -50,7 +54,16 @@ def connect(path, setup=True):
     db.execute("PRAGMA synchronous = FULL")
     # Deleted content is overwritten on disk, not just unlinked from the b-tree.
     db.execute("PRAGMA secure_delete = ON")
+    if replicated:
+        # A checkpoint the app makes between two of Litestream's can hide WAL frames from
+        # it; Litestream's guidance is to leave checkpoints to it (docs/OPERATIONS.md).
+        db.execute("PRAGMA wal_autocheckpoint = 0")
     return db
+
+
+def connect_configured(config):
+    """A connection to the configured database, with the configured checkpointing."""
+    return connect(config["JOURNAL_DB"], replicated=config["REPLICATED"])
 
 
 # Each request has a connection of its own from start to teardown; teardown rolls it back
@@ -67,19 +80,20 @@ _pool_lock = threading.Lock()
 def get_db():
     """The request's database connection, taken on first use."""
     if "db" not in g:
-        g.db = _take(current_app.config["JOURNAL_DB"])
+        g.db = _take(current_app.config["JOURNAL_DB"], current_app.config["REPLICATED"])
     return g.db
 
 
-def _take(path):
+def _take(path, replicated):
+    key = (path, replicated)
     with _pool_lock:
-        if _pool["path"] != path:
+        if _pool["path"] != key:
             _close_idle()
-            _pool["path"] = path
+            _pool["path"] = key
         elif _pool["idle"]:
             return _pool["idle"].pop()
-    db = connect(path, setup=False)
-    db.pool_path = path
+    db = connect(path, setup=False, replicated=replicated)
+    db.pool_path = key
     return db
 
 

@@ -7,7 +7,7 @@ from journal.platform import config
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("JOURNAL_MODE", "JOURNAL_DB", "PORT", "SECRET_KEY"):
+    for name in ("JOURNAL_MODE", "JOURNAL_DB", "PORT", "SECRET_KEY", "JOURNAL_REPLICATED"):
         monkeypatch.delenv(name, raising=False)
 
 
