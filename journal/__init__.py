@@ -22,6 +22,7 @@ from .platform import (
     db,
     migrations,
     pwa,
+    replication,
     security,
     templating,
     unavailable,
@@ -57,7 +58,8 @@ def create_app(overrides=None):
     app.extensions["passwords"] = users.Passwords(**app.config["ARGON2"])
     for wing in WINGS:
         app.register_blueprint(wing.bp)
-    for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *backups.COMMANDS, init_db_command):
+    for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *backups.COMMANDS,
+                    *replication.COMMANDS, init_db_command):
         app.cli.add_command(command)
     # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.

@@ -2,6 +2,7 @@
 restores from its replica that keep erased accounts erased."""
 
 import os
+import socket
 import sqlite3
 import subprocess
 import time
@@ -9,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.drill import litestream_binary, write_config
+from bench.drill import write_config
 from journal import create_app
 from journal.diary import entries
-from journal.platform import config, personal_data
+from journal.platform import config, personal_data, replication
 from journal.platform.db import connect, get_db
+from journal.platform.replication import ReplicaError, litestream_binary, local_txid
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOTE = "Quiet words about the waiting room"
@@ -169,3 +171,52 @@ def test_restore_from_litestream_after_the_erasure_synced_brings_nothing_back(
     finally:
         conn.close()
     assert NOTE.encode() not in restored.read_bytes()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_replica_lag_passes_while_litestream_streams_and_fails_once_it_stops(
+    app, db, patient, tmp_path
+):
+    live = app.config["JOURNAL_DB"]
+    port = free_port()
+    settings = write_config(tmp_path / "litestream.yml", live, tmp_path / "replica")
+    settings.write_text(f'addr: "127.0.0.1:{port}"\n' + settings.read_text())
+    metrics = f"http://127.0.0.1:{port}/metrics"
+    command = ["replica-lag", "--config", str(settings), "--metrics", metrics,
+               "--max-seconds", "20"]
+    daemon = subprocess.Popen([litestream_binary(), "replicate", "-config", str(settings)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        entries.create(db, patient.id, {"distress": 2, "feelings": [], "topics": [],
+                                        "note": NOTE})
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # until the metrics answer
+            try:
+                local_txid(metrics, live)
+                break
+            except ReplicaError:
+                time.sleep(0.1)
+        current = app.test_cli_runner().invoke(args=command)
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+    stopped = app.test_cli_runner().invoke(args=command)
+
+    assert current.exit_code == 0, current.output
+    assert "Replica current" in current.output
+    assert stopped.exit_code == 1
+    assert "Litestream is not answering" in stopped.output
+
+
+def test_replica_lag_fails_when_the_replica_stays_behind(monkeypatch, tmp_path):
+    monkeypatch.setattr(replication, "local_txid", lambda url, path: 7)
+    monkeypatch.setattr(replication, "replica_txid", lambda config, path: 5)
+
+    with pytest.raises(ReplicaError, match="holds transaction 5, Litestream reached 7"):
+        replication.lag(tmp_path / "litestream.yml", tmp_path / "journal.db", "http://x",
+                        max_seconds=0.2, poll=0.05)
