@@ -323,6 +323,7 @@ class Plan:
     kill_fraction: float = 0.6  # kill once this share of a cycle's check-ins is acknowledged
     kill_after: float = 3.0  # and not before this many seconds of check-ins
     seconds: float = 120  # the whole drill stops sending after this, whatever happens
+    last_start: bool = True  # after the last cycle: start, check in, stop cleanly, restore
 
 
 @dataclass
@@ -365,6 +366,8 @@ def drill(workdir, plan=Plan(), log=print):  # noqa: B008 - Plan is frozen
             cycle.seconds = time.monotonic() - started
             report.cycles.append(cycle)
             log(describe_cycle(n + 1, cycle))
+        if not plan.last_start:
+            return report
         # Start once more on the last restore: it serves and streams again.
         machine.start()
         person = Person(machine.port, emails[0])

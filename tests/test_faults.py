@@ -6,9 +6,7 @@ check-ins and restarted; every acknowledged check-in must be stored exactly once
 
 import http.client
 import os
-import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,28 +15,21 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
+from bench.drill import PASSWORD, Person, free_port
 from journal import create_app
 from journal.accounts import consent
 from journal.accounts import users as accounts
 from journal.platform.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery"
 CLIENTS = int(os.environ.get("FAULT_CLIENTS", "4"))
 CHECK_INS = int(os.environ.get("FAULT_CHECKINS", "10"))
 KILLS = int(os.environ.get("FAULT_KILLS", "1"))
 WORKERS = int(os.environ.get("FAULT_WORKERS", "3"))
 DEADLINE = float(os.environ.get("FAULT_SECONDS", "60"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -87,53 +78,14 @@ class Server:
         self.log.close()
 
 
-class Client:
-    """One signed-in person on a phone, with only the standard library."""
+class Client(Person):
+    """One signed-in person on a phone who sends a check-in until it is acknowledged."""
 
-    def __init__(self, port, email):
-        self.port, self.email = port, email
-        self.cookies = {}
-        self.statuses = Counter()
-        self.errors = 0
-        self.requests = 0
-
-    def request(self, method, path, form=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.requests += 1
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            for header in response.msg.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-            self.statuses[response.status] += 1
-            return response.status, text
-        finally:
-            conn.close()
-
-    def token(self, path):
-        status, html = self.request("GET", path)
-        assert status == 200, (path, status)
-        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-    def sign_in(self):
-        form = {"csrf_token": self.token("/sign-in"), "email": self.email, "password": PASSWORD}
-        status, _ = self.request("POST", "/sign-in", form)
-        assert status == 303
-        self.csrf = self.token("/home")
-
-    def check_in(self, client_id, note, deadline):
+    def check_in_until(self, client_id, note, deadline):
         """Send until acknowledged (303), retrying the same client id; False if out of time."""
-        form = {"csrf_token": self.csrf, "distress": "5", "note": note, "client_id": client_id}
         while time.monotonic() < deadline:
             try:
-                status, _ = self.request("POST", "/check-in", form)
+                status = self.check_in(client_id, note)
             except (OSError, http.client.HTTPException):
                 self.errors += 1  # the server is down or died mid-request: send again
                 time.sleep(0.05)
@@ -171,7 +123,7 @@ def run_burst(tmp_path, clients=CLIENTS, check_ins=CHECK_INS, kills=KILLS):
                 client_id = f"fault-{n}-{j}-{uuid.uuid4().hex[:12]}"
                 with lock:
                     sent.append(client_id)
-                if person.check_in(client_id, f"Burst note {n}-{j}", deadline):
+                if person.check_in_until(client_id, f"Burst note {n}-{j}", deadline):
                     with lock:
                         acknowledged.append(client_id)
 
