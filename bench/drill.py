@@ -239,7 +239,7 @@ class Cycle:
     loss_window: float = 0.0  # seconds between the first lost acknowledgement and the kill
     earlier_missing: int = 0  # acknowledged in an earlier cycle, found then, missing now
     duplicates: int = 0
-    unexpected: dict = field(default_factory=dict)  # answers other than 303 before the kill
+    unexpected: dict = field(default_factory=dict)  # statuses other than 200 and 303 seen
     cut: int = 0  # requests the kill cut off
     start_seconds: float = 0.0  # from starting Litestream to the app answering
     restore_seconds: float = 0.0
@@ -331,7 +331,6 @@ class Report:
     cycles: list
     final_check_in: bool = False
     final_found: bool = False
-    scale_restore: dict = field(default_factory=dict)
 
 
 def drill(workdir, plan=Plan(), log=print):  # noqa: B008 - Plan is frozen
