@@ -56,6 +56,8 @@ LINK_DOB = "held_dob"
 LINK_CREATED = "connected_at"
 ENTRY_SHARED = "shared"
 ENTRY_REVIEWED = "reviewed_at"
+ENTRY_SHARED_TEAM = "shared_team_id"
+ENTRY_REVIEWED_TEAM = "reviewed_team_id"
 REVIEWS = "entry_reviews"
 REVIEW_ENTRY = "entry_id"
 REVIEW_NURSE = "nurse_id"
@@ -323,6 +325,17 @@ def links(conn, plan):
                            (LINK_TEAM, LINK_PATIENT, LINK_NAME, LINK_DOB, LINK_CREATED), rows)
 
 
+def share_teams(conn, plan):
+    """Each shared entry names the team it was shared with (migration 0009), as sharing
+    while connected does; entries are made before the links, so they are named here."""
+    if ENTRY_SHARED_TEAM not in columns(conn, "entries"):
+        return f"skipped: entries has no {ENTRY_SHARED_TEAM} column yet"
+    return conn.execute(
+        f"UPDATE entries SET [{ENTRY_SHARED_TEAM}] = (SELECT [{LINK_TEAM}] FROM [{LINKS}]"
+        f" WHERE [{LINKS}].[{LINK_PATIENT}] = entries.patient_id) WHERE [{ENTRY_SHARED}] = 1"
+    ).rowcount
+
+
 def reviews(conn, plan):
     """Most shared entries older than two days marked reviewed by a nurse of the team."""
     if ENTRY_SHARED not in columns(conn, "entries"):
@@ -346,11 +359,15 @@ def reviews(conn, plan):
         # The inbox reads an entry's own latest review time; the reviews table says who.
         conn.executemany(f"UPDATE entries SET [{ENTRY_REVIEWED}] = ? WHERE id = ?",
                          [(at, entry_id) for entry_id, _, _, at in rows])
+    if isinstance(made, int) and ENTRY_REVIEWED_TEAM in columns(conn, "entries"):
+        # A review counts only for the team that made it (migration 0009).
+        conn.executemany(f"UPDATE entries SET [{ENTRY_REVIEWED_TEAM}] = ? WHERE id = ?",
+                         [(team_id, entry_id) for entry_id, _, team_id, _ in rows])
     return made
 
 
 TABLES = (users, second_factors, agreements, entries, scans, questions, teams, memberships,
-          links, reviews)
+          links, share_teams, reviews)
 
 
 def fts_tables(conn):

@@ -109,7 +109,8 @@ def care_demo(db, patient_id, nurse_id, now):
         [patient_id])]
     audit.record(db, nurse, "view-patient", patient_id=patient_id, team_id=team_id, now=read_at)
     for entry_id in oldest:
-        db.execute("UPDATE entries SET reviewed_at = ? WHERE id = ?", [utc_iso(read_at), entry_id])
+        db.execute("UPDATE entries SET reviewed_at = ?, reviewed_team_id = ? WHERE id = ?",
+                   [utc_iso(read_at), team_id, entry_id])
         db.execute(
             "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at)"
             " VALUES (?, ?, ?, ?)",

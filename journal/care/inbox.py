@@ -18,10 +18,14 @@ PAGE_SIZE = 30
 # A filtered inbox reads at most this many shared entries per page before it offers
 # to look further back, so a rare flag never makes one request slow.
 SCAN_LIMIT = 2000
-# The same test as triage.is_reviewed, in SQL, for the "Not yet reviewed" filter.
+# The same test as triage.is_reviewed, in SQL, for the "Not yet reviewed" filter: only a
+# review by this team counts, and only until the patient edits the entry.
 UNREVIEWED_SQL = (
-    "(e.reviewed_at IS NULL OR (e.updated_at IS NOT NULL AND e.updated_at > e.reviewed_at))"
+    "(e.reviewed_at IS NULL OR e.reviewed_team_id IS NOT l.team_id"
+    " OR (e.updated_at IS NOT NULL AND e.updated_at > e.reviewed_at))"
 )
+# An entry the team may read: shared with this very team, and not deleted.
+SHARED_WITH_TEAM_SQL = "e.shared = 1 AND e.shared_team_id = l.team_id AND e.deleted_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def _recent_scores(db, team_id, patient_id=None):
     rows = db.execute(
         "SELECT l.patient_id, (SELECT json_group_array(distress) FROM ("
         "  SELECT distress FROM entries WHERE patient_id = l.patient_id AND shared = 1"
-        "  AND deleted_at IS NULL AND distress IS NOT NULL"
+        "  AND shared_team_id = l.team_id AND deleted_at IS NULL AND distress IS NOT NULL"
         "  ORDER BY created_at DESC, id DESC LIMIT :window))"
         " FROM care_links l WHERE l.team_id = :team AND l.ended_at IS NULL"
         " AND (:patient IS NULL OR l.patient_id = :patient)",
@@ -134,7 +138,8 @@ def _item(row, states, safety):
              ended_at=None, ended_by=None)
     )
     state = states.get(entry.patient_id)
-    reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at)
+    reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at,
+                                  entry.reviewed_team_id, link.team_id)
     reason = triage.concern(entry.distress, entry.note, safety)
     flags = triage.flags_for(
         concern_reason=reason,
@@ -148,7 +153,8 @@ def _item(row, states, safety):
 _ITEM_SELECT = (
     "SELECT e.*, l.id AS link_id, l.team_id, l.held_name, l.held_dob, l.held_hospital_number,"
     " l.connected_at, (SELECT u.first_name FROM entry_reviews r JOIN users u ON u.id = r.nurse_id"
-    "  WHERE r.entry_id = e.id ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by"
+    "  WHERE r.entry_id = e.id AND r.team_id = l.team_id"
+    "  ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by"
     # Entries first (by id), then their link: SQLite keeps CROSS JOIN's order, where a plain
     # join let it walk every link of every team.
     " FROM entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
@@ -162,8 +168,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
     where = [
         "l.team_id = :team",
         "l.ended_at IS NULL",
-        "e.shared = 1",
-        "e.deleted_at IS NULL",
+        SHARED_WITH_TEAM_SQL,
         "(:link IS NULL OR l.id = :link)",
         "(e.created_at, e.id) < (:before_at, :before_id)",
     ]
@@ -222,24 +227,27 @@ def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE
                  limit=limit)
 
 
-def shared_questions(db, patient_id):
+def shared_questions(db, patient_id, team_id):
+    """The questions the patient shares with this team, in the order they were added."""
     return list(
         db.query(
-            "SELECT * FROM questions WHERE patient_id = ? AND shared = 1 ORDER BY created_at, id",
-            [patient_id],
+            "SELECT * FROM questions WHERE patient_id = ? AND shared = 1 AND shared_team_id = ?"
+            " ORDER BY created_at, id",
+            [patient_id, team_id],
         )
     )
 
 
-def shared_scores_since(db, patient_id, since):
-    """(UTC time, distress) of the patient's shared check-ins since a moment, oldest first."""
+def shared_scores_since(db, patient_id, team_id, since):
+    """(UTC time, distress) of the check-ins shared with this team since a moment, oldest
+    first."""
     return [
         (parse_utc(r["created_at"]), r["distress"])
         for r in db.query(
             "SELECT created_at, distress FROM entries WHERE patient_id = ? AND shared = 1"
-            " AND deleted_at IS NULL AND distress IS NOT NULL AND created_at >= ?"
-            " ORDER BY created_at",
-            [patient_id, utc_iso(since)],
+            " AND shared_team_id = ? AND deleted_at IS NULL AND distress IS NOT NULL"
+            " AND created_at >= ? ORDER BY created_at",
+            [patient_id, team_id, utc_iso(since)],
         )
     ]
 
@@ -251,7 +259,7 @@ def shared_entry_for_team(db, entry_id, team, safety):
     row = next(
         db.query(
             f"{_ITEM_SELECT} WHERE e.id = :entry AND l.team_id = :team AND l.ended_at IS NULL"
-            " AND e.shared = 1 AND e.deleted_at IS NULL",
+            f" AND {SHARED_WITH_TEAM_SQL}",
             {"entry": entry_id, "team": team.id},
         ),
         None,
@@ -265,7 +273,8 @@ def review(db, nurse, team, item, now=None):
     """Mark a shared entry as seen by the team, and record who did it."""
     now = now or utc_now()
     with db.atomic():
-        db.execute("UPDATE entries SET reviewed_at = ? WHERE id = ?", [utc_iso(now), item.entry.id])
+        db.execute("UPDATE entries SET reviewed_at = ?, reviewed_team_id = ? WHERE id = ?",
+                   [utc_iso(now), team.id, item.entry.id])
         db.execute(
             "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at)"
             " VALUES (?, ?, ?, ?)",

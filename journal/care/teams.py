@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from ..platform import audit
 from ..platform.clock import parse_utc, utc_iso, utc_now
 from ..platform.db import immediate
-from . import joincodes
+from . import joincodes, pending
 
 DEFAULT_HOURS = "Monday to Friday, 9am to 5pm"
 MAX_TEAM_NAME = 80
@@ -255,7 +255,7 @@ def parse_dob_words(words):
 
 
 def end_link(db, link, actor, action, now=None):
-    """Stop sharing at once: end the link, reset the patient's default, and record it."""
+    """Stop sharing at once: end the link, withdraw every share, reset the default, record."""
     now = now or utc_now()
     ended_by = "patient" if action == "disconnect" else actor.role
     with db.atomic():
@@ -263,7 +263,9 @@ def end_link(db, link, actor, action, now=None):
             "UPDATE care_links SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL",
             [utc_iso(now), ended_by, link.id],
         )
-        # A later team must be chosen afresh, so new check-ins start private again.
+        # A later team must be chosen afresh: what was shared with this one, and the
+        # default for new check-ins, do not carry over to it.
+        pending.withdraw(db, link.patient_id)
         db.execute("UPDATE users SET share_by_default = 0 WHERE id = ?", [link.patient_id])
         audit.record(db, actor, action, patient_id=link.patient_id, team_id=link.team_id, now=now)
 
@@ -360,8 +362,11 @@ def check_code(db, secret, patient, code, dob, now=None):
     return found, None
 
 
-def connect(db, secret, patient, code, dob, now=None):
-    """Use the code to connect the patient; returns (Link, None) or (None, reason)."""
+def connect(db, secret, patient, code, dob, now=None, keep=()):
+    """Use the code to connect the patient; returns (Link, None) or (None, reason).
+
+    `keep` holds the keys of the waiting shares the patient ticked on the consent page; they
+    go to this team, and every other waiting share becomes private."""
     found, reason = check_code(db, secret, patient, code, dob, now)
     if reason:
         return None, reason
@@ -382,4 +387,5 @@ def connect(db, secret, patient, code, dob, now=None):
         )
         audit.record(db, patient, "connect", patient_id=patient.id, team_id=found["team_id"],
                      now=now)
+        pending.settle(db, patient, found["team_id"], set(keep), now)
     return live_link(db, patient.id), None

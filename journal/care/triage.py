@@ -48,9 +48,15 @@ def concern(distress, note, safety: Safety):
     return "Worrying words"
 
 
-def is_reviewed(reviewed_at: datetime | None, updated_at: datetime | None):
-    """A review counts until the patient edits the entry after it."""
-    return reviewed_at is not None and (updated_at is None or updated_at <= reviewed_at)
+def is_reviewed(reviewed_at: datetime | None, updated_at: datetime | None,
+                review_team_id: int | None, team_id: int | None):
+    """A review counts for the team that made it, until the patient edits the entry."""
+    return (
+        reviewed_at is not None
+        and team_id is not None
+        and review_team_id == team_id
+        and (updated_at is None or updated_at <= reviewed_at)
+    )
 
 
 def is_overdue(info: StageInfo | None):

@@ -27,7 +27,7 @@ from ..scans.records import as_scan, current_scan
 from ..scans.stages import scan_day
 from ..trends import summaries
 from ..trends.chart import build_chart, daily_values
-from . import bp, inbox, joincodes, sharing, teams, triage
+from . import bp, inbox, joincodes, pending, sharing, teams, triage
 
 POLL_ENDPOINT = "care.poll"
 # A poll is not the nurse doing anything, so it must not hold off the idle timeout.
@@ -158,7 +158,7 @@ def connect():
         held_name=found["held_name"],
         held_dob=found["held_dob"],
         nurses=teams.nurse_names(db, found["team_id"]),
-        counts=sharing.shared_counts(db, g.user.id),
+        waiting=pending.pending_items(db, g.user.id),
     )
 
 
@@ -173,11 +173,16 @@ def agree():
         return _connect_form(values, errors, 422)
     if _too_many_tries(db):
         return _connect_form(values, {"form": TOO_MANY}, 429)
-    link, reason = teams.connect(db, current_app.secret_key, g.user, code, dob)
+    keep = set(request.form.getlist("share"))
+    kept = any(item.key in keep for item in pending.pending_items(db, g.user.id))
+    link, reason = teams.connect(db, current_app.secret_key, g.user, code, dob, keep=keep)
     if reason:
         field, message = CONNECT_REFUSALS[reason]
         return _connect_form(values, {field: message}, 422)
-    flash(f"You are connected to {link.team_name}. Nothing is shared until you choose.")
+    flash(f"You are connected to {link.team_name}. Nothing is shared until you choose."
+          if not kept else
+          f"You are connected to {link.team_name}. You shared what you ticked; "
+          "everything else stays private until you choose.")
     return redirect(url_for("care.team"), code=303)
 
 
@@ -345,9 +350,9 @@ def patient(link_id):
         state=state,
         stage_words=triage.stage_words(state.stage),
         trend=triage.trend(list(state.scores)),
-        chart=_trend_chart(db, link.patient_id),
-        questions=inbox.shared_questions(db, link.patient_id),
-        summary_shared_on=summaries.shared_on(db, link.patient_id),
+        chart=_trend_chart(db, link.patient_id, team.id),
+        questions=inbox.shared_questions(db, link.patient_id, team.id),
+        summary_shared_on=summaries.shared_on(db, link.patient_id, team.id),
     )
 
 
@@ -356,19 +361,20 @@ def patient(link_id):
 def summary(link_id):
     db = get_db()
     link = teams.link_for_team(db, link_id, nurse_team())
-    view = summaries.summary_view(db, link.patient_id, shared_only=True)
+    view = summaries.summary_view(db, link.patient_id, team_id=link.team_id)
     if view is None:
         abort(404)  # private again, or never shared: the same answer as any other miss
     audit.record(db, g.user, "view-summary", patient_id=link.patient_id, team_id=link.team_id)
     return render_template("care/summary.html", link=link, summary=view)
 
 
-def _trend_chart(db, patient_id):
-    """The last four weeks of shared distress, drawn by the chart module."""
+def _trend_chart(db, patient_id, team_id):
+    """The last four weeks of distress shared with the team, drawn by the chart module."""
     now = utc_now()
     end = uk_today(now)
     start = end - timedelta(days=TREND_DAYS - 1)
-    scores = inbox.shared_scores_since(db, patient_id, now - timedelta(days=TREND_DAYS + 1))
+    scores = inbox.shared_scores_since(db, patient_id, team_id,
+                                       now - timedelta(days=TREND_DAYS + 1))
     row = current_scan(db, patient_id)
     scan = as_scan(row) if row else None
     return build_chart(

@@ -33,6 +33,8 @@ class Entry:
     prompt_answer: str = ""
     shared: bool = False
     reviewed_at: datetime | None = None
+    shared_team_id: int | None = None
+    reviewed_team_id: int | None = None
 
     @classmethod
     def from_row(cls, row):
@@ -51,6 +53,8 @@ class Entry:
             prompt_answer=row.get("prompt_answer") or "",
             shared=bool(row.get("shared")),
             reviewed_at=parse_utc(row["reviewed_at"]) if row.get("reviewed_at") else None,
+            shared_team_id=row.get("shared_team_id"),
+            reviewed_team_id=row.get("reviewed_team_id"),
         )
 
     @property
@@ -59,8 +63,10 @@ class Entry:
 
     @property
     def seen_at(self):
-        """When the care team marked this entry seen, unless it was edited since."""
-        return self.reviewed_at if is_reviewed(self.reviewed_at, self.updated_at) else None
+        """When the team it is shared with marked it seen, unless it was edited since."""
+        seen = is_reviewed(self.reviewed_at, self.updated_at, self.reviewed_team_id,
+                           self.shared_team_id)
+        return self.reviewed_at if seen else None
 
     @property
     def topic_labels(self):

@@ -475,3 +475,63 @@ def m0009(db):
         "CREATE INDEX entries_deleted ON entries(patient_id, deleted_at)"
         " WHERE deleted_at IS NOT NULL"
     )
+
+
+@migrations(name="0009_sharing_with_a_named_team")
+def m0009(db):
+    for statement in NAMED_TEAM_SCHEMA:
+        db.execute(statement)
+
+
+# A share names the team it was given to; a share made with no team connected names none
+# and is held ("share when I join") until the patient confirms or drops it on joining.
+# The triggers stamp the team live at the moment of sharing, on every path that shares
+# (a button, the default for new check-ins, an import), so no share is ever team-less by
+# accident. Review marks name their team too: another team's review never counts.
+_LIVE_TEAM = (
+    "(SELECT team_id FROM care_links WHERE patient_id = NEW.patient_id AND ended_at IS NULL)"
+)
+NAMED_TEAM_SCHEMA = (
+    *(
+        f"ALTER TABLE {table} ADD COLUMN shared_team_id INTEGER"
+        " REFERENCES teams(id) ON DELETE SET NULL"
+        for table in ("entries", "questions", "summaries")
+    ),
+    "ALTER TABLE entries ADD COLUMN reviewed_team_id INTEGER"
+    " REFERENCES teams(id) ON DELETE SET NULL",
+    *(
+        f"""
+        CREATE TRIGGER {table}_share_stamp_update AFTER UPDATE OF shared ON {table}
+        WHEN OLD.shared IS NOT NEW.shared
+        BEGIN
+            UPDATE {table} SET shared_team_id = CASE WHEN NEW.shared = 1 THEN {_LIVE_TEAM} END
+            WHERE id = NEW.id;
+        END
+        """  # noqa: S608 - table names are the constants below
+        for table in ("entries", "questions", "summaries")
+    ),
+    *(
+        f"""
+        CREATE TRIGGER {table}_share_stamp_insert AFTER INSERT ON {table}
+        WHEN NEW.shared = 1 AND NEW.shared_team_id IS NULL
+        BEGIN
+            UPDATE {table} SET shared_team_id = {_LIVE_TEAM} WHERE id = NEW.id;
+        END
+        """  # noqa: S608 - table names are the constants below
+        for table in ("entries", "questions", "summaries")
+    ),
+    # Existing shares go to the team the patient is connected to now. Entries and questions
+    # left shared after a team was left are withdrawn, as leaving now does; a summary shared
+    # with no team is held, so the next join lists it for the patient to confirm or drop.
+    *(
+        f"UPDATE {table} SET shared_team_id = (SELECT team_id FROM care_links"  # noqa: S608
+        f" WHERE care_links.patient_id = {table}.patient_id AND ended_at IS NULL)"
+        " WHERE shared = 1"
+        for table in ("entries", "questions", "summaries")
+    ),
+    "UPDATE entries SET shared = 0 WHERE shared = 1 AND shared_team_id IS NULL",
+    "UPDATE questions SET shared = 0 WHERE shared = 1 AND shared_team_id IS NULL",
+    "UPDATE entries SET reviewed_team_id = (SELECT team_id FROM entry_reviews"
+    " WHERE entry_reviews.entry_id = entries.id ORDER BY reviewed_at DESC, id DESC LIMIT 1)"
+    " WHERE reviewed_at IS NOT NULL",
+)

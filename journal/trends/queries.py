@@ -30,19 +30,23 @@ def day_start_utc(day):
 
 
 def _only(only):
-    # `only` is a condition on entries written in code (for example the care team's rule
-    # for shared entries), never text from a request.
-    return f" AND ({only})" if only else ""
+    # `only` is a condition on entries written in code, alone or with its named parameters
+    # (for example the care team's rule for entries shared with it); never request text.
+    if not only:
+        return "", {}
+    condition, values = (only, {}) if isinstance(only, str) else only
+    return f" AND ({condition})", values
 
 
 def distress_values(db, patient_id, start, end, only=None):
     """Each UK day's average distress from start to end, both included."""
+    condition, values = _only(only)
     rows = db.query(
-        "SELECT created_at, distress FROM entries WHERE patient_id = ? AND deleted_at IS NULL"  # noqa: S608 - see _only
-        " AND distress IS NOT NULL AND created_at >= ? AND created_at < ?"
-        + _only(only)
-        + " ORDER BY created_at",
-        [patient_id, day_start_utc(start), day_start_utc(end + timedelta(days=1))],
+        "SELECT created_at, distress FROM entries WHERE patient_id = :patient"  # noqa: S608 - see _only
+        " AND deleted_at IS NULL AND distress IS NOT NULL"
+        " AND created_at >= :start AND created_at < :end" + condition + " ORDER BY created_at",
+        {"patient": patient_id, "start": day_start_utc(start),
+         "end": day_start_utc(end + timedelta(days=1)), **values},
     )
     return daily_values(((parse_utc(r["created_at"]), r["distress"]) for r in rows), UK)
 
@@ -74,11 +78,12 @@ def average_distress(db, patient_id, windows, only=None):
         params[f"s{i}"], params[f"e{i}"] = day_start_utc(start), day_start_utc(end)
     params["first"] = min(params[f"s{i}"] for i in range(len(windows)))
     params["last"] = max(params[f"e{i}"] for i in range(len(windows)))
+    condition, values = _only(only)
     row = db.execute(
         f"SELECT {columns} FROM entries WHERE patient_id = :patient"  # noqa: S608 - built from indexes
         " AND deleted_at IS NULL AND distress IS NOT NULL"
-        " AND created_at >= :first AND created_at < :last" + _only(only),
-        params,
+        " AND created_at >= :first AND created_at < :last" + condition,
+        {**params, **values},
     ).fetchone()
     return list(row)
 

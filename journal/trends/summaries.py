@@ -13,8 +13,8 @@ from .insights import wait_words
 from .periods import DEFAULT_RANGE, SCAN_RANGE
 from .queries import chart_for_patient, day_start_utc, scan_dates
 
-# What the care team's copy keeps of check-ins and questions: the ones the patient shared.
-SHARED = "shared = 1"
+# What the care team's copy keeps of check-ins: the ones the patient shared with that team.
+SHARED_WITH = "shared = 1 AND shared_team_id = :team"
 # Enough notes to choose from for a long wait, without making a phone page heavy.
 MAX_CHOICES = 60
 
@@ -54,7 +54,10 @@ def pick_notes(db, patient_id, scan_id, entry_ids, now=None):
 
 
 def set_shared(db, patient_id, scan_id, shared, now=None):
-    """Share the summary with the care team, or make it private again."""
+    """Share the summary with the care team, or make it private again.
+
+    The database names the team connected at this moment; with none, the share waits
+    ("share when I join") for the patient to confirm or drop it when she joins one."""
     now = now or utc_now()
     with immediate(db):
         summary_id = _ensure(db, patient_id, scan_id, now)
@@ -64,21 +67,25 @@ def set_shared(db, patient_id, scan_id, shared, now=None):
         )
 
 
-def shared_on(db, patient_id):
-    """When the patient shared the current scan's summary, or None while it is private."""
+def _shared_with(row, team_id):
+    return bool(row and row["shared"] and row["shared_team_id"] == team_id)
+
+
+def shared_on(db, patient_id, team_id):
+    """When the patient shared the current scan's summary with this team, or None."""
     scan = current_scan(db, patient_id)
     row = summary_row(db, patient_id, scan["id"] if scan else None)
-    return parse_utc(row["shared_at"]) if row and row["shared"] else None
+    return parse_utc(row["shared_at"]) if _shared_with(row, team_id) else None
 
 
-def open_questions(db, patient_id, shared_only=False):
-    """The questions the patient has not ticked off yet (only the shared ones, if asked), in
-    the order they were added."""
+def open_questions(db, patient_id, team_id=None):
+    """The questions the patient has not ticked off yet, in the order they were added; with
+    a team, only those shared with it."""
     return list(
         db.query(
             "SELECT id, text FROM questions WHERE patient_id = ? AND done = 0"
-            " AND (shared = 1 OR ? = 0) ORDER BY created_at, id",
-            [patient_id, int(shared_only)],
+            " AND (? IS NULL OR (shared = 1 AND shared_team_id = ?)) ORDER BY created_at, id",
+            [patient_id, team_id, team_id],
         )
     )
 
@@ -131,11 +138,17 @@ class SummaryView:
     shared: bool
     shared_at: object
     made_on: object
+    shared_team_id: int | None = None
+
+    @property
+    def waiting_for_team(self):
+        """Shared with no team yet: it waits for the patient's next join."""
+        return self.shared and self.shared_team_id is None
 
 
-def summary_view(db, patient_id, now=None, shared_only=False):
-    """The summary of the patient's current scan; with shared_only (the care team's copy),
-    None unless shared.
+def summary_view(db, patient_id, now=None, team_id=None):
+    """The summary of the patient's current scan; with a team (the care team's copy), None
+    unless the patient shared it with that team.
 
     The care team's copy holds the notes the patient picked for it, whether or not those
     entries are shared on their own: picking them for a shared summary is the consent.
@@ -146,12 +159,12 @@ def summary_view(db, patient_id, now=None, shared_only=False):
     scan = current_scan(db, patient_id)
     row = summary_row(db, patient_id, scan["id"] if scan else None)
     shared = bool(row and row["shared"])
-    if shared_only and not shared:
+    if team_id is not None and not _shared_with(row, team_id):
         return None
     scan_day, results_day = scan_dates(scan)
     key = SCAN_RANGE if scan_day is not None else DEFAULT_RANGE
     period, chart = chart_for_patient(db, patient_id, key, now,
-                                      only=SHARED if shared_only else None)
+                                      only=(SHARED_WITH, {"team": team_id}) if team_id else None)
     return SummaryView(
         patient_id=patient_id,
         scan=scan,
@@ -160,12 +173,13 @@ def summary_view(db, patient_id, now=None, shared_only=False):
         wait_words=wait_words(scan_day, results_day, uk_today(now)),
         period=period,
         chart=chart,
-        questions=open_questions(db, patient_id, shared_only),
+        questions=open_questions(db, patient_id, team_id),
         notes=picked_notes(db, row["id"]) if row else [],
         summary_id=row["id"] if row else None,
         shared=shared,
         shared_at=parse_utc(row["shared_at"]) if shared and row["shared_at"] else None,
         made_on=uk_today(now),
+        shared_team_id=row["shared_team_id"] if shared else None,
     )
 
 

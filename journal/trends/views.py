@@ -67,8 +67,11 @@ def share_summary():
     link = teams.live_link(db, g.user.id)
     audit.record(db, g.user, "share-summary" if shared else "unshare-summary",
                  patient_id=g.user.id, team_id=link.team_id if link else None)
-    flash(
-        "Your summary is shared with your care team." if shared
-        else "Your summary is private again. Your care team cannot see it."
-    )
+    if not shared:
+        flash("Your summary is private again. No care team can see it.")
+    elif link:
+        flash(f"Your summary is shared with {link.team_name}.")
+    else:
+        flash("Saved. When you join a care team, we will show you this summary and ask "
+              "whether to share it with them. Until then, nobody else can see it.")
     return redirect(url_for("trends.summary", _anchor="share"), code=303)

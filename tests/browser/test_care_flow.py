@@ -209,3 +209,43 @@ def test_care_pages_have_no_axe_violations_in_light_and_dark(phone, desktop, ser
         for path in paths:
             phone.goto(server.url + path)
             assert phone.evaluate("document.documentElement.scrollWidth <= 320"), path
+
+
+def test_a_summary_shared_before_joining_waits_and_is_confirmed_by_name(phone, desktop, server,
+                                                                        care_world, shoot):
+    nurse, patient = desktop, phone
+    sign_in(nurse, server, NURSE_EMAIL)
+    nurse.get_by_role("link", name="Make a join code").click()
+    nurse.get_by_label("Patient's full name").fill("Sam Taylor")
+    nurse.get_by_label("Date of birth").fill("1971-04-12")
+    nurse.get_by_role("button", name="Make code").click()
+    code = nurse.locator(".code span[aria-hidden=true]").inner_text()
+
+    # With no team, sharing the summary only asks for it to wait for a join.
+    sign_up(patient, server)
+    patient.goto(server.url + "/summary")
+    patient.get_by_role("button", name="Share this summary when I join a care team").click()
+    expect(patient.locator("#share")).to_contain_text("You asked to share this summary")
+    shoot(patient, "summary-waiting")
+
+    # The consent page names it; it goes to the team only with a tick.
+    patient.goto(server.url + "/care-team")
+    patient.get_by_label("Join code").fill(code)
+    patient.get_by_label("Your date of birth").fill("1971-04-12")
+    patient.get_by_role("button", name="Continue").click()
+    expect(patient.get_by_role("group", name="Share these with Breast Care Team?")).to_be_visible()
+    box = patient.get_by_label(re.compile(r"^Your appointment summary"))
+    expect(box).not_to_be_checked()
+    check_axe(patient, "consent-with-waiting-summary", shoot)
+    patient.emulate_media(color_scheme="dark")
+    shoot(patient, "consent-waiting-dark")
+    patient.emulate_media(color_scheme="light")
+    size = box.bounding_box()
+    assert size["width"] >= 24 and size["height"] >= 24
+    box.check()
+    shoot(patient, "consent-waiting")
+    patient.get_by_role("button", name="Agree and connect").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Your care team")
+    patient.goto(server.url + "/summary")
+    expect(patient.locator("#share")).to_contain_text("Breast Care Team can read this summary")
+    assert patient.evaluate("document.documentElement.scrollWidth") <= 390

@@ -81,7 +81,8 @@ def test_flags_follow_the_safety_rule_the_trend_and_the_scan(app, db, patient, o
     for hours, score in zip(range(30, 24, -1), [2, 2, 2, 5, 5, 5], strict=True):
         add_entry(db, other_patient, distress=score, shared=True, when=at(hours))
     add_scan(db, other_patient, days_ago=20)
-    db.execute("UPDATE entries SET reviewed_at = ? WHERE id = ?", [utc_iso(utc_now()), calm])
+    db.execute("UPDATE entries SET reviewed_at = ?, reviewed_team_id = ? WHERE id = ?",
+               [utc_iso(utc_now()), team.id, calm])
 
     states = inbox.patient_states(db, team.id)
     assert states[other_patient.id].rising and states[other_patient.id].overdue

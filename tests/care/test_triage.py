@@ -64,17 +64,20 @@ T = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    "reviewed_at, updated_at, reviewed",
+    "reviewed_at, updated_at, review_team, team, reviewed",
     [
-        (None, None, False),
-        (T, None, True),
-        (T, T - timedelta(hours=1), True),
-        (T, T, True),
-        (T, T + timedelta(seconds=1), False),  # edited after the review
+        (None, None, None, 1, False),
+        (T, None, 1, 1, True),
+        (T, T - timedelta(hours=1), 1, 1, True),
+        (T, T, 1, 1, True),
+        (T, T + timedelta(seconds=1), 1, 1, False),  # edited after the review
+        (T, None, 1, 2, False),  # another team's review never counts
+        (T, None, None, 1, False),  # a review that names no team counts for none
+        (T, None, 1, None, False),  # nor does any review for no team
     ],
 )
-def test_is_reviewed(reviewed_at, updated_at, reviewed):
-    assert triage.is_reviewed(reviewed_at, updated_at) is reviewed
+def test_is_reviewed(reviewed_at, updated_at, review_team, team, reviewed):
+    assert triage.is_reviewed(reviewed_at, updated_at, review_team, team) is reviewed
 
 
 def test_flags_come_in_reading_order():

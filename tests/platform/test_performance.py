@@ -305,6 +305,11 @@ def test_the_built_database_has_care_teams_and_agreements_as_the_app_stores_them
             " JOIN care_links l ON l.patient_id = e.patient_id"
             " JOIN team_nurses m ON m.nurse_id = r.nurse_id"
             " WHERE m.team_id != l.team_id OR r.team_id != l.team_id"
-            " OR e.reviewed_at IS NOT r.reviewed_at OR e.shared = 0") == 0
+            " OR e.reviewed_at IS NOT r.reviewed_at OR e.shared = 0"
+            " OR e.reviewed_team_id IS NOT r.team_id") == 0
+        # Each shared entry names its patient's team, as sharing while connected does.
+        assert count("SELECT count(*) FROM entries e JOIN care_links l"
+                     " ON l.patient_id = e.patient_id WHERE e.shared = 1"
+                     " AND e.shared_team_id IS NOT l.team_id") == 0
     finally:
         conn.close()

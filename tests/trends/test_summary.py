@@ -116,18 +116,20 @@ def test_a_deleted_entry_drops_out_of_the_summary(client, db, patient, signed_in
     assert "Soon deleted." not in html
 
 
-def test_sharing_and_unsharing_the_summary(client, db, patient, signed_in):
+def test_sharing_and_unsharing_the_summary(client, db, patient, team, linked, signed_in):
     add_scan(db, patient.id, days_ago=5)
 
     response = client.post("/summary/share", data={"csrf_token": signed_in, "shared": "1"})
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/summary#share"
-    shared, shared_at = db.execute(
-        "SELECT shared, shared_at FROM summaries WHERE patient_id = ?", [patient.id]
+    shared, shared_at, team_id = db.execute(
+        "SELECT shared, shared_at, shared_team_id FROM summaries WHERE patient_id = ?",
+        [patient.id],
     ).fetchone()
-    assert shared == 1 and shared_at
-    assert "Stop sharing" in summary_html(client)
+    assert shared == 1 and shared_at and team_id == team.id
+    html = summary_html(client)
+    assert "Stop sharing" in html and "Breast Care Team can read this summary" in html
 
     client.post("/summary/share", data={"csrf_token": signed_in, "shared": "0"})
 
@@ -146,7 +148,8 @@ def test_summary_posts_need_the_csrf_token(client, db, patient, signed_in):
     assert db.execute("SELECT COUNT(*) FROM summaries").fetchone()[0] == 0
 
 
-def test_the_care_team_seam_sees_a_summary_only_once_shared(db, patient, other_patient):
+def test_the_care_team_seam_sees_a_summary_only_once_shared(db, patient, other_patient, team,
+                                                            linked):
     entry = add_entry(db, patient.id, uk_noon(1), distress=4, note="For my nurse.")
     add_question(db, patient.id, "What next?")
     shared_question = add_question(db, patient.id, "Shared with my nurse?")
@@ -154,17 +157,17 @@ def test_the_care_team_seam_sees_a_summary_only_once_shared(db, patient, other_p
     add_question(db, other_patient.id, "Olu's question")
     summaries.pick_notes(db, patient.id, None, [entry])
 
-    assert summaries.summary_view(db, patient.id, shared_only=True) is None
+    assert summaries.summary_view(db, patient.id, team_id=team.id) is None
 
     summaries.set_shared(db, patient.id, None, True)
-    shared = summaries.summary_view(db, patient.id, shared_only=True)
+    shared = summaries.summary_view(db, patient.id, team_id=team.id)
 
     assert shared.shared and [e.note for e in shared.notes] == ["For my nurse."]
     # The picked note goes with the summary; questions keep their own switch.
     assert [q["text"] for q in shared.questions] == ["Shared with my nurse?"]
     assert [q["text"] for q in summaries.summary_view(db, patient.id).questions] == [
         "What next?", "Shared with my nurse?"]
-    assert summaries.summary_view(db, other_patient.id, shared_only=True) is None
+    assert summaries.summary_view(db, other_patient.id, team_id=team.id) is None
 
 
 def test_a_new_scan_starts_a_new_summary(client, db, patient, signed_in):
