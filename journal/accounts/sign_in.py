@@ -21,7 +21,7 @@ from flask.sessions import SecureCookieSessionInterface
 from ..platform import security_log
 from ..platform.clock import parse_utc, utc_now
 from ..platform.db import get_db
-from ..platform.security import clear_site_data, stale_form_view
+from ..platform.security import clear_site_data, may_write_session_cookie, stale_form_view
 from ..platform.unavailable import is_unavailable
 from ..platform.web import safe_next
 from . import bp, consent, guard, recovery, session_rules, sessions, users
@@ -143,6 +143,13 @@ class SessionCookies(SecureCookieSessionInterface):
         if request.endpoint in PASSIVE_ENDPOINTS:
             return session.modified
         return super().should_set_cookie(app, session)
+
+    def save_session(self, app, session, response):
+        # A form from another site that failed its CSRF check must not replace (or delete)
+        # the person's live session cookie, which the browser did not send with it.
+        if not may_write_session_cookie(app):
+            return
+        super().save_session(app, session, response)
 
 
 def begin_session(user_id, stage="active"):

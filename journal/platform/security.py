@@ -71,6 +71,27 @@ def stale_form_view(endpoint):
     return register
 
 
+def from_another_site():
+    """True when the browser says this request was started by another site's page."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin != request.host_url.rstrip("/")
+
+
+def may_write_session_cookie(app):
+    """Whether this answer may set (or delete) the session cookie.
+
+    After a failed CSRF check it may only if the request brought the cookie, or came from
+    our own pages. A form posted from another site arrives without the SameSite=Lax cookie
+    even when the person is signed in: a fresh cookie in the answer would overwrite theirs
+    and sign them out, so none is sent and their session goes on untouched."""
+    if not g.get("csrf_failed"):
+        return True
+    return app.config["SESSION_COOKIE_NAME"] in request.cookies or not from_another_site()
+
+
 def csrf_token():
     """The request's CSRF token for templates. Flask-WTF makes it once a request and keeps
     it on `g`; reading it from there skips its settings lookups, which a timeline page,
@@ -117,6 +138,13 @@ def init_app(app, load_user, to_sign_in):
 
     @app.errorhandler(CSRFError)
     def stale_form(error):
+        g.csrf_failed = True
+        if from_another_site():
+            # Nothing from another site's form is kept or offered to send again, and the
+            # session is not read: the cookie, if it came, is left exactly as it was.
+            g.user = None
+            security_log.warn("csrf_failed", reason=error.description, origin="another_site")
+            return render_template("errors/stale.html", form=[], another_site=True), 403
         # The token is checked before the session is read, so read it now.
         if not hasattr(g, "user"):
             load_user()

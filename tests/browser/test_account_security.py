@@ -2,6 +2,7 @@
 back in with a recovery code; the new pages pass axe in light and dark."""
 
 import re
+import threading
 import time
 
 import pyotp
@@ -163,3 +164,45 @@ def test_account_pages_fit_a_small_phone_and_a_new_notice_asks_again(phone, serv
     assert db.execute("SELECT version FROM privacy_agreements ORDER BY id DESC").fetchone()[0] \
         == consent.VERSION
     db.close()
+
+
+@pytest.mark.console_errors_expected  # the refused post is a 403, which Chromium logs
+def test_a_form_posted_from_another_site_leaves_the_person_signed_in(phone, server, live_app):
+    """Another origin (127.0.0.2, so another site too) posts a form to sign the person out."""
+    from werkzeug.serving import make_server
+
+    from journal.accounts import consent
+
+    add_user(live_app, "pat@example.com", "patient")
+    db = connect(live_app.config["JOURNAL_DB"])
+    try:
+        consent.agree(db, accounts.user_by_email(db, "pat@example.com")["id"])
+    finally:
+        db.close()
+    sign_in_form(phone, server, "pat@example.com")
+    expect(phone).to_have_url(re.compile(r"/home$"))
+    before = {c["name"]: c["value"] for c in phone.context.cookies()}
+
+    form = (f'<!doctype html><title>Win a prize</title><form method="post"'
+            f' action="{server.url}/sign-out"><button>Claim</button></form>').encode()
+
+    def elsewhere(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [form]
+
+    other = make_server("127.0.0.2", 0, elsewhere)
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    try:
+        phone.goto(f"http://127.0.0.2:{other.server_port}/")
+        phone.get_by_role("button", name="Claim").click()
+        expect(phone.get_by_role("heading", level=1)).to_have_text("We did not send that")
+    finally:
+        other.shutdown()
+        other.server_close()
+
+    after = {c["name"]: c["value"] for c in phone.context.cookies()}
+    assert after == before
+    phone.goto(server.url + "/account")
+    expect(phone).to_have_url(re.compile(r"/account$"))
+    expect(phone.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
