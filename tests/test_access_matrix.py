@@ -271,7 +271,7 @@ def world(tmp_path_factory):
         # The summary for that scan holds the shared entry's note and is shared too.
         summaries.pick_notes(db, users["patient"], ids["scan"], [ids["entry"]])
         summaries.set_shared(db, users["patient"], ids["scan"], True)
-        ids["recovery"] = recovery.replace_codes(db, users["patient"], hasher)[0]
+        ids["recovery"] = recovery.replace_codes(db, users["patient"], app.secret_key)[0]
         ids["code"] = teams.create_code(
             db, team_a, users["team_nurse"],
             {"name": "Olu Ade", "dob": "1980-02-03", "hospital_number": ""}, app.secret_key,

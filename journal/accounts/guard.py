@@ -33,6 +33,22 @@ def attempt(email):
     return throttle.begin(db, email, client_address(), now, *_limits())
 
 
+SIGN_UP = "sign-up:"
+
+
+def sign_up_attempt(email):
+    """Let a sign-up go ahead, or say how long to wait: every sign-up counts, per email and
+    per address, so nobody can try address after address to see which have accounts."""
+    config = current_app.config
+    window = timedelta(minutes=config["SIGN_UP_WINDOW_MINUTES"])
+    return throttle.begin(
+        get_db(), email, client_address(), utc_now(),
+        throttle.Limit(config["SIGN_UP_PER_EMAIL"], window),
+        throttle.Limit(config["SIGN_UP_PER_ADDRESS"], window),
+        scope=SIGN_UP,
+    )
+
+
 def succeeded(email):
     throttle.succeeded(get_db(), email)
 

@@ -1,6 +1,13 @@
 """Recovery codes: a way back in for a patient who forgets their password, since we
-hold no email we could send a reset link to. Stored hashed; each works once."""
+hold no email we could send a reset link to. Stored hashed; each works once.
 
+A code is 59 random bits, not something a person chose, so a slow password hash adds
+nothing that a keyed hash does not: it is stored as HMAC-SHA256 under a key derived from
+the server's secret (docs/SECURITY.md). Codes made before that were hashed with argon2id;
+those keep working until they are used or replaced."""
+
+import hashlib
+import hmac
 import re
 import secrets
 
@@ -11,8 +18,10 @@ COUNT = 8
 GROUPS = 3
 GROUP_LENGTH = 4
 # No 0/o, 1/l/i: easy to copy from paper. 31 symbols, 12 of them: about 59 bits a code,
-# hashed with argon2 and tried online only under the sign-in limits.
+# tried online only under the sign-in limits.
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+KEYED = "hmac-sha256$"
+LEGACY = "$argon2"
 
 
 def new_code() -> str:
@@ -29,11 +38,18 @@ def clean(code: str) -> str:
     return "-".join(bare[i : i + GROUP_LENGTH] for i in range(0, len(bare), GROUP_LENGTH))
 
 
-def replace_codes(db, user_id, passwords) -> list[str]:
+def digest(secret, code: str) -> str:
+    """The stored form of a code: HMAC-SHA256 under a key for recovery codes alone."""
+    secret = secret.encode() if isinstance(secret, str) else secret
+    key = hmac.new(secret, b"waiting-well recovery codes", hashlib.sha256).digest()
+    return KEYED + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def replace_codes(db, user_id, secret) -> list[str]:
     """Make a new set of codes for the user, ending the old set; returns them in plain text
     for showing once."""
     codes = [new_code() for _ in range(COUNT)]
-    hashes = [passwords.hash(code) for code in codes]
+    hashes = [digest(secret, code) for code in codes]
     now = utc_iso(utc_now())
     with immediate(db):
         db.execute("DELETE FROM recovery_codes WHERE user_id = ?", [user_id])
@@ -51,11 +67,21 @@ def unused_count(db, user_id) -> int:
     ).fetchone()[0]
 
 
-def use_code(db, user_id, code, passwords) -> bool:
+def legacy_codes_left(db) -> bool:
+    """Whether any unused code anywhere is still an argon2 hash from before keyed hashing."""
+    return db.execute(
+        "SELECT EXISTS (SELECT 1 FROM recovery_codes WHERE used_at IS NULL"
+        " AND substr(code_hash, 1, 7) = ?)", [LEGACY],
+    ).fetchone()[0] == 1
+
+
+def use_code(db, user_id, code, secret, passwords) -> bool:
     """Spend a matching unused code; False if none matches (or there is no such user).
 
-    Always checks COUNT hashes, padding with a dummy, so the time taken does not tell
-    whether the account exists or how many codes it has left.
+    The time taken must not tell whether the account exists or how many codes it has
+    left: every stored code is compared in constant time, and while any old argon2 codes
+    remain in the database, every try checks COUNT argon2 hashes (padding with a dummy),
+    whoever it is for.
     """
     code = clean(code)
     rows = []
@@ -66,12 +92,18 @@ def use_code(db, user_id, code, passwords) -> bool:
                 [user_id],
             )
         )
+    wanted = digest(secret, code or "-")
     matched = None
-    for row in rows + [None] * (COUNT - len(rows)):
-        ok = passwords.verify(row["code_hash"] if row else None, code or "-")
-        if ok and row and matched is None:
-            matched = row["id"]
-    if matched is None:
+    for row in rows:
+        if row["code_hash"].startswith(KEYED) and hmac.compare_digest(row["code_hash"], wanted):
+            matched = matched or row["id"]
+    if legacy_codes_left(db):
+        legacy = [row for row in rows if row["code_hash"].startswith(LEGACY)]
+        for row in legacy + [None] * (COUNT - len(legacy)):
+            ok = passwords.verify(row["code_hash"] if row else None, code or "-")
+            if ok and row and matched is None:
+                matched = row["id"]
+    if matched is None or not code:
         return False
     # Only the first of two racing uses of one code wins.
     cursor = db.execute(

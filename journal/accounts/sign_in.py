@@ -22,6 +22,7 @@ from ..platform import security_log
 from ..platform.clock import parse_utc, utc_now
 from ..platform.db import get_db
 from ..platform.security import clear_site_data, may_write_session_cookie, stale_form_view
+from ..platform.templating import uk_date
 from ..platform.unavailable import is_unavailable
 from ..platform.web import safe_next
 from . import bp, consent, guard, recovery, session_rules, sessions, users
@@ -160,6 +161,14 @@ def begin_session(user_id, stage="active"):
 
 
 AGREE_ERROR = "Tick the box to agree. We can only keep your journal if you say yes."
+# Never "this email has an account": the words fit a mistyped address as well as a taken
+# one, and the owner hears of the try when they next sign in.
+SIGN_UP_REFUSED = ("We could not make an account with these details. If you have used "
+                   "Waiting Well before, sign in instead, or use a recovery code if you have "
+                   "forgotten your password.")
+TRIED_MESSAGE = ("Someone tried to make a new account with your email on {day}. If it was "
+                 "you, this is your account. If not, nothing has changed and your journal "
+                 "is safe.")
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -175,20 +184,30 @@ def sign_up():
         if not values["agree"]:
             errors["agree"] = AGREE_ERROR
         if not errors:
+            try_ = guard.sign_up_attempt(values["email"])
+            if not try_.allowed:
+                errors["form"] = guard.wait_message(try_.wait)
+                page = render_template("accounts/sign_up.html", values=values, errors=errors)
+                return guard.too_many(page, try_.wait)
             db = get_db()
             passwords = current_app.extensions["passwords"]
+            # The one slow hash of a sign-up, made whether or not the email is free, so the
+            # time taken does not tell either (recovery codes take a fast keyed hash).
+            password_hash = passwords.hash(request.form["password"])
             try:
                 user_id = users.create_user(
                     db,
                     values["email"],
-                    passwords.hash(request.form["password"]),
+                    password_hash,
                     first_name=values["first_name"],
                 )
             except sqlite3.IntegrityError:
-                errors["email"] = "There is already an account with this email. Try signing in."
+                users.note_sign_up_tried(db, values["email"])
+                security_log.warn("sign_up_refused")
+                errors["form"] = SIGN_UP_REFUSED
             else:
                 consent.agree(db, user_id)
-                codes = recovery.replace_codes(db, user_id, passwords)
+                codes = recovery.replace_codes(db, user_id, current_app.secret_key)
                 begin_session(user_id)
                 security_log.event("signed_up", user_id)
                 # Shown once, on the home page, below the check-in form.
@@ -235,6 +254,8 @@ def sign_in():
             guard.succeeded(values["email"])
             begin_session(row["id"])
             security_log.event("signed_in", row["id"])
+            if tried := users.take_sign_up_tried(db, row["id"]):
+                flash(TRIED_MESSAGE.format(day=uk_date(tried)))
             return redirect(guard.destination(row["role"], next_url), code=303)
         # One message for an unknown email and a wrong password: no account probing.
         error = SIGN_IN_ERROR

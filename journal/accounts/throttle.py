@@ -63,13 +63,16 @@ def _times(db, by, value, since):
     return [parse_utc(row["failed_at"]) for row in rows]
 
 
-def begin(db, email, address, now, per_account: Limit, per_address: Limit) -> Attempt:
+def begin(db, email, address, now, per_account: Limit, per_address: Limit,
+          scope="") -> Attempt:
     """Check both limits and, if the try may go ahead, count it as a failure first.
 
     Counting before the (slow) password check, under the write lock, stops parallel
-    tries from several workers slipping past the limit together.
+    tries from several workers slipping past the limit together. A `scope` such as
+    "sign-up:" keeps another kind of try in its own count, apart from sign-in failures.
     """
-    key = account_key(email)
+    key = account_key(scope + (email or "").strip().lower())
+    address = scope + address
     with immediate(db):
         waits = [
             wait_needed(_times(db, "account", key, now - per_account.window), now, per_account),

@@ -147,6 +147,21 @@ def create_user(db, email, password_hash, role="patient", first_name=""):
     return cursor.lastrowid
 
 
+def note_sign_up_tried(db, email, now=None):
+    """Remember that someone tried to sign up with this account's email."""
+    db.execute("UPDATE users SET sign_up_tried_at = ? WHERE email = ?",
+               [utc_iso(now or utc_now()), normalise_email(email)])
+
+
+def take_sign_up_tried(db, user_id):
+    """When someone last tried to sign up with the user's email (once), or None."""
+    row = db.execute("SELECT sign_up_tried_at FROM users WHERE id = ?", [user_id]).fetchone()
+    if not row or not row[0]:
+        return None
+    db.execute("UPDATE users SET sign_up_tried_at = NULL WHERE id = ?", [user_id])
+    return parse_utc(row[0])
+
+
 def set_password_hash(db, user_id, password_hash):
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
 

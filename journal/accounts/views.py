@@ -163,7 +163,7 @@ def _recover(email, code, new_password):
     passwords = current_app.extensions["passwords"]
     row = users.user_by_email(db, email)
     patient_id = row["id"] if row and row["role"] == "patient" else None
-    if not recovery.use_code(db, patient_id, code, passwords):
+    if not recovery.use_code(db, patient_id, code, current_app.secret_key, passwords):
         return None
     users.change_password(db, patient_id, passwords.hash(new_password))
     sessions.end_all(db, patient_id)
@@ -263,7 +263,8 @@ def recovery_codes():
         if passwords.verify(row["password_hash"], request.form.get("password") or ""):
             guard.succeeded(g.user.email)
             _renew_session(db)
-            session["recovery_codes"] = recovery.replace_codes(db, g.user.id, passwords)
+            session["recovery_codes"] = recovery.replace_codes(db, g.user.id,
+                                                               current_app.secret_key)
             security_log.event("recovery_codes_replaced")
             return redirect(url_for("accounts.recovery_codes"), code=303)
         error = "That is not your password. Try again."

@@ -41,6 +41,11 @@ class Production:
     THROTTLE_ACCOUNT_FAILURES = 5
     THROTTLE_ADDRESS_FAILURES = 20  # higher: a hospital's staff may share one address
     THROTTLE_WINDOW_MINUTES = 15
+    # Every sign-up counts, made or not, in every mode: enough for a household sharing one
+    # connection, too few to try addresses in bulk.
+    SIGN_UP_PER_EMAIL = 3
+    SIGN_UP_PER_ADDRESS = 10
+    SIGN_UP_WINDOW_MINUTES = 60
     STAFF_IDLE_MINUTES = 15
     PATIENT_IDLE_MINUTES = 60 * 24 * 14
     STAFF_SESSION_HOURS = 12

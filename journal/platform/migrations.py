@@ -535,3 +535,10 @@ NAMED_TEAM_SCHEMA = (
     " WHERE entry_reviews.entry_id = entries.id ORDER BY reviewed_at DESC, id DESC LIMIT 1)"
     " WHERE reviewed_at IS NOT NULL",
 )
+
+
+@migrations(name="0010_sign_up_tried")
+def m0010(db):
+    # When someone last tried to make a new account with this account's email: sign-up no
+    # longer says an address is taken, so the owner is told at their next sign-in instead.
+    db.execute("ALTER TABLE users ADD COLUMN sign_up_tried_at TEXT")

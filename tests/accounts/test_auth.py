@@ -131,15 +131,28 @@ def test_sign_up_errors_keep_what_was_typed(client, db, fields, field_error):
 
 
 @pytest.mark.parametrize("email", ["pat@example.com", "PAT@example.com"])
-def test_sign_up_with_a_taken_email_says_so_and_keeps_the_fields(client, db, patient, email):
+def test_sign_up_with_a_taken_email_never_says_the_email_has_an_account(client, db, patient,
+                                                                        email):
     response = sign_up(client, email=email, first_name="Ada")
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "There is already an account with this email. Try signing in." in page
-    assert 'value="pat@example.com"' in page
-    assert 'value="Ada"' in page
+    assert "account with this email" not in page and "taken" not in page.lower()
+    assert "We could not make an account with these details." in page
+    assert 'value="pat@example.com"' in page and 'value="Ada"' in page
     assert [u["first_name"] for u in users(db)] == ["Pat"]
+    # The owner hears of it once, when they next sign in.
+    assert db.execute("SELECT sign_up_tried_at FROM users").fetchone()[0]
+
+
+def test_the_owner_is_told_once_that_someone_tried_their_email(client, db, patient, auth):
+    sign_up(client, email="pat@example.com")
+    auth.sign_in()
+    home = client.get("/home").get_data(as_text=True)
+    assert "Someone tried to make a new account with your email on" in home
+    auth.sign_out()
+    auth.sign_in()
+    assert "Someone tried" not in client.get("/home").get_data(as_text=True)
 
 
 # Sign in

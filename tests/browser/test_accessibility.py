@@ -218,7 +218,7 @@ def seed_patient(db, app, user_id, team_id, nurse):
         " 'RX4471', ?)", [team_id, user_id, utc_iso(now - timedelta(days=21))],
     ).lastrowid
     audit.record(db, nurse, "view-patient", patient_id=user_id, team_id=team_id)
-    recovery.replace_codes(db, user_id, app.extensions["passwords"])
+    recovery.replace_codes(db, user_id, app.secret_key)
     return ids
 
 
