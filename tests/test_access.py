@@ -99,8 +99,9 @@ def test_another_patients_entries_never_show_on_home_or_timeline(client, db, pat
 
 def test_paging_from_another_patients_entry_shows_nothing_of_theirs(client, db, patient,
                                                                     signed_in, others_entry):
+    # Not even that the entry exists: the same 404 as for an id nobody has.
     response = client.get(f"/timeline?before={others_entry['live']}")
-    assert response.status_code == 200
+    assert response.status_code == 404
     assert "private words" not in response.get_data(as_text=True)
 
 

@@ -271,8 +271,10 @@ def test_route_survives_hostile_input(harness, rule, method, record_property):
         else payloads
         for name in werkzeug_rule.arguments
     }
+    # Real ids as text too, so ?before= and other id fields reach rows of every owner.
+    values = st.one_of(payloads, st.sampled_from([str(i) for i in known_ids]))
     fields = st.dictionaries(st.one_of(st.sampled_from(names), st.text(min_size=1, max_size=8)),
-                             st.lists(payloads, min_size=1, max_size=2), max_size=6)
+                             st.lists(values, min_size=1, max_size=2), max_size=6)
     before = harness.requests
 
     @given(
@@ -284,11 +286,14 @@ def test_route_survives_hostile_input(harness, rule, method, record_property):
         htmx=st.booleans(),
         bulk=st.sampled_from([None] * 9 + HUGE),
         bulk_field=st.sampled_from(names),
+        site=st.sampled_from([None, None, "same-origin", "cross-site"]),
     )
-    def attempt(role, path_args, form, query, csrf, htmx, bulk, bulk_field):
+    def attempt(role, path_args, form, query, csrf, htmx, bulk, bulk_field, site):
         client, token = harness.client(role)
         path = werkzeug_rule.build(path_args, append_unknown=False)[1]
         headers = {"HX-Request": "true"} if htmx else {}
+        if site:
+            headers["Sec-Fetch-Site"] = site
         data = {k: v for k, v in form.items()}
         if bulk:
             data[bulk_field] = bulk

@@ -7,6 +7,7 @@ from datetime import timedelta
 from ..care import teams
 from ..platform.clock import parse_utc, utc_iso, utc_now
 from ..platform.db import immediate
+from ..platform.text import has_hidden
 from . import sessions, users
 
 # Not an argon2 hash, so no password can ever match it until one is set.
@@ -27,6 +28,8 @@ def create_staff(db, email, role, first_name=""):
     email = users.normalise_email(email)
     if problem := users.check_email(email):
         raise StaffError(problem)
+    if has_hidden(first_name):
+        raise StaffError("The name has a hidden character in it. Type it again by hand.")
     if users.user_by_email(db, email):
         raise StaffError(f"There is already an account for {email}.")
     return users.create_user(db, email, NO_PASSWORD, role=role, first_name=first_name)

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..platform import security_log
 from ..platform.clock import parse_utc, utc_iso, utc_now
+from ..platform.text import has_hidden
 
 ROLES = ("patient", "nurse", "admin")
 MIN_PASSWORD = 8
@@ -58,10 +59,18 @@ def normalise_email(email):
     return (email or "").strip().lower()
 
 
+HIDDEN_IN_EMAIL = ("Your email address has a hidden character in it, such as a space you "
+                   "cannot see. Type it again by hand.")
+HIDDEN_IN_NAME = ("Your name has a hidden character in it, such as a space you cannot see. "
+                  "Type it again by hand.")
+
+
 def check_email(email):
     """An error message for a malformed address, or None."""
     if not email:
         return "Enter your email address."
+    if has_hidden(email):
+        return HIDDEN_IN_EMAIL
     if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
         return "Enter an email address like name@example.com."
     return None
@@ -102,6 +111,8 @@ def check_signup(email, password, first_name):
         errors["password"] = message
     if len(values["first_name"]) > MAX_NAME:
         errors["first_name"] = f"Use at most {MAX_NAME} characters."
+    elif has_hidden(values["first_name"]):
+        errors["first_name"] = HIDDEN_IN_NAME
     return values, errors
 
 

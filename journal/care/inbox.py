@@ -186,9 +186,16 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         where.append("(e.distress >= :high OR e.note != '')")
         params["high"] = safety.high_distress
     if before_id is not None:
-        start = db.execute("SELECT created_at FROM entries WHERE id = ?", [before_id]).fetchone()
+        # Only an entry this page may show can be paged from: any other id is a 404, so
+        # its time never tells a nurse that someone else's entry exists.
+        start = db.execute(
+            "SELECT e.created_at FROM entries e JOIN care_links l ON l.patient_id = e.patient_id"  # noqa: S608
+            " WHERE e.id = :entry AND l.team_id = :team AND l.ended_at IS NULL"
+            f" AND (:link IS NULL OR l.id = :link) AND {SHARED_WITH_TEAM_SQL}",
+            {"entry": before_id, "team": team_id, "link": link_id},
+        ).fetchone()
         if start is None:
-            return [], None
+            raise NotFound()
         params.update(before_at=start[0], before_id=before_id)
     # Sort only ids and times, which the partial index holds, then read whole rows for one
     # batch at a time: a team's full shared history never passes through the sorter.

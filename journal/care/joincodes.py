@@ -5,6 +5,8 @@ import hmac
 import secrets
 from datetime import date, timedelta
 
+from ..platform.text import has_hidden
+
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: letters and digits that are hard to tell apart
 # when written down or read aloud.
 ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
@@ -57,6 +59,9 @@ def parse_dob(text, today):
     return day
 
 
+HIDDEN = "The name has a hidden character in it, such as a space you cannot see. Type it again."
+
+
 def check_patient_details(form, today):
     """Validate the details a nurse gives for a new code: (values, errors by field)."""
     values = {
@@ -69,6 +74,8 @@ def check_patient_details(form, today):
         errors["name"] = "Enter the patient's full name, as your records hold it."
     elif len(values["name"]) > MAX_NAME:
         errors["name"] = f"Use at most {MAX_NAME} characters."
+    elif has_hidden(values["name"]):
+        errors["name"] = HIDDEN
     if not values["dob"]:
         errors["dob"] = "Enter the patient's date of birth."
     elif parse_dob(values["dob"], today) is None:
@@ -76,7 +83,7 @@ def check_patient_details(form, today):
     number = values["hospital_number"]
     if len(number) > MAX_HOSPITAL_NUMBER:
         errors["hospital_number"] = f"Use at most {MAX_HOSPITAL_NUMBER} characters."
-    elif number and not all(ch.isalnum() or ch == " " for ch in number):
+    elif number and not all((ch.isascii() and ch.isalnum()) or ch == " " for ch in number):
         errors["hospital_number"] = "Use only letters, numbers and spaces."
     return values, errors
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound
 from ..platform import audit
 from ..platform.clock import parse_utc, utc_iso, utc_now
 from ..platform.db import immediate
+from ..platform.text import has_hidden
 from . import joincodes, pending
 
 DEFAULT_HOURS = "Monday to Friday, 9am to 5pm"
@@ -71,12 +72,16 @@ def check_team(name, hours):
         errors["name"] = "Enter the team's name."
     elif len(values["name"]) > MAX_TEAM_NAME:
         errors["name"] = f"Use at most {MAX_TEAM_NAME} characters."
+    elif has_hidden(values["name"]):
+        errors["name"] = "The name has a hidden character in it. Type it again by hand."
     if not values["hours"]:
         errors["hours"] = (
             "Enter when the team reads shared entries, like Monday to Friday, 9am to 5pm."
         )
     elif len(values["hours"]) > MAX_HOURS:
         errors["hours"] = f"Use at most {MAX_HOURS} characters."
+    elif has_hidden(values["hours"]):
+        errors["hours"] = "The hours have a hidden character in them. Type them again by hand."
     return values, errors
 
 

@@ -11,6 +11,7 @@ from ..care.triage import is_reviewed
 from ..platform.clock import UK, parse_utc, to_uk, utc_iso, utc_now
 from ..platform.db import immediate
 from ..platform.templating import MARK_END, MARK_START
+from ..platform.text import without_hidden
 from .validation import TOPICS
 
 PAGE_SIZE = 20
@@ -140,10 +141,16 @@ def entry_for(db, entry_id, user, deleted=False):
 
 
 def page(db, patient_id, before_id=None, limit=PAGE_SIZE):
-    """A page of entries, newest first; returns (entries, id to continue before)."""
+    """A page of entries, newest first; returns (entries, id to continue before).
+
+    `before_id` must be one of the patient's own entries: any other id is a 404, so
+    paging never says whether someone else's entry exists."""
     params = {"patient": patient_id, "limit": limit + 1}
     where = "patient_id = :patient AND deleted_at IS NULL"
     if before_id is not None:
+        if db.execute("SELECT 1 FROM entries WHERE id = ? AND patient_id = ?",
+                      [before_id, patient_id]).fetchone() is None:
+            raise NotFound()
         where += (
             " AND (created_at, id) < (SELECT created_at, id FROM entries"
             " WHERE id = :before AND patient_id = :patient)"
@@ -165,7 +172,9 @@ def page(db, patient_id, before_id=None, limit=PAGE_SIZE):
 
 def search(db, patient_id, query, limit=50):
     """The patient's own entries whose note matches the words, newest first."""
-    words = query.replace(MARK_START, "").replace(MARK_END, "").strip()
+    # Hidden characters go (the highlight marks among them): FTS5 reads a NUL as the end
+    # of the query, and nobody searches for a character they cannot see.
+    words = without_hidden(query).strip()
     if not re.search(r"\w", words):
         return []  # only punctuation: FTS5 has nothing to match and would refuse the query
     # The patient's token narrows the index to their own entries first. Newest first, not

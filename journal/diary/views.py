@@ -10,6 +10,7 @@ from ..care import sharing
 from ..guidance import loading, packs
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
+from ..platform.text import without_hidden
 from ..platform.unavailable import is_unavailable, keeps_draft
 from ..platform.web import before_id, is_htmx, page, safe_next
 from . import bp, entries, validation
@@ -172,7 +173,9 @@ def _restorable(db):
 @login_required(role="patient")
 def search():
     # The words go in the request body, never the URL, so they stay out of logs.
-    query = (request.form.get("q") or "").strip()[:200] if request.method == "POST" else ""
+    query = ""
+    if request.method == "POST":
+        query = " ".join(without_hidden(request.form.get("q")).split())[:200]
     results = entries.search(get_db(), g.user.id, query) if query else []
     return page(
         "diary/search.html", ["results"], query=query, results=results, searched=bool(query)

@@ -5,6 +5,8 @@ import io
 import json
 from datetime import datetime
 
+from werkzeug.exceptions import NotFound
+
 from .clock import parse_utc, uk_today, utc_iso, utc_now
 
 ACTIONS = {
@@ -69,6 +71,11 @@ def seen_by(db, patient_id, before_id=None, limit=50):
     returns (events, id to continue before)."""
     params = {"patient": patient_id, "limit": limit + 1, "actions": json.dumps(SEEN_ACTIONS),
               "before": before_id}
+    if before_id is not None and db.execute(
+        "SELECT 1 FROM audit WHERE id = :before AND patient_id = :patient"
+        " AND action IN (SELECT value FROM json_each(:actions))", params,
+    ).fetchone() is None:
+        raise NotFound()  # only a row of this page can be paged from
     rows = list(
         db.query(
             "SELECT a.id, a.at, a.action, a.actor_role, a.actor_id, a.entry_id,"

@@ -6,7 +6,12 @@ SQLITE_MAX_INTEGER = 2**63 - 1
 
 
 class SQLiteInteger(IntegerConverter):
-    """An <int:...> URL part; a number too big for SQLite is a 404, not a server error."""
+    """An <int:...> URL part; a number too big for SQLite is a 404, not a server error.
+
+    ASCII digits only: werkzeug's own pattern is \\d+, which in Python also matches "٣"
+    (Arabic-Indic three), so /entries/%D9%A3 opened entry 3."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, fixed_digits=0, min=None, max=SQLITE_MAX_INTEGER, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

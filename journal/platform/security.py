@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import security_log
+from .bodies import ChunkedBodyLimit
 from .db import discard_db
 
 csrf = CSRFProtect()
@@ -105,6 +106,7 @@ def init_app(app, load_user, to_sign_in):
     csrf.init_app(app)
     app.jinja_env.globals["csrf_token"] = csrf_token  # after Flask-WTF set its own
     security_log.init_app(app)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config)
     if hops := app.config["TRUSTED_PROXIES"]:
         # Believe X-Forwarded-For/-Proto only as far back as our own proxies reach.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
