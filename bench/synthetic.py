@@ -326,7 +326,7 @@ def links(conn, plan):
 
 
 def share_teams(conn, plan):
-    """Each shared entry names the team it was shared with (migration 0009), as sharing
+    """Each shared entry names the team it was shared with (migration 0010), as sharing
     while connected does; entries are made before the links, so they are named here."""
     if ENTRY_SHARED_TEAM not in columns(conn, "entries"):
         return f"skipped: entries has no {ENTRY_SHARED_TEAM} column yet"
@@ -360,7 +360,7 @@ def reviews(conn, plan):
         conn.executemany(f"UPDATE entries SET [{ENTRY_REVIEWED}] = ? WHERE id = ?",
                          [(at, entry_id) for entry_id, _, _, at in rows])
     if isinstance(made, int) and ENTRY_REVIEWED_TEAM in columns(conn, "entries"):
-        # A review counts only for the team that made it (migration 0009).
+        # A review counts only for the team that made it (migration 0010).
         conn.executemany(f"UPDATE entries SET [{ENTRY_REVIEWED_TEAM}] = ? WHERE id = ?",
                          [(team_id, entry_id) for entry_id, _, team_id, _ in rows])
     return made

@@ -477,8 +477,8 @@ def m0009(db):
     )
 
 
-@migrations(name="0009_sharing_with_a_named_team")
-def m0009(db):
+@migrations(name="0010_sharing_with_a_named_team")
+def m0010(db):
     for statement in NAMED_TEAM_SCHEMA:
         db.execute(statement)
 
@@ -537,8 +537,8 @@ NAMED_TEAM_SCHEMA = (
 )
 
 
-@migrations(name="0010_sign_up_tried")
-def m0010(db):
+@migrations(name="0011_sign_up_tried")
+def m0011(db):
     # When someone last tried to make a new account with this account's email: sign-up no
     # longer says an address is taken, so the owner is told at their next sign-in instead.
     db.execute("ALTER TABLE users ADD COLUMN sign_up_tried_at TEXT")

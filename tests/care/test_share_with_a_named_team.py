@@ -193,7 +193,7 @@ def test_the_inbox_shows_only_entries_shared_with_that_team(app, db, patient, te
 def test_migration_names_the_live_team_and_withdraws_stale_shares(tmp_path):
     database = Database(tmp_path / "old.db")
     try:
-        migrations.migrations.apply(database, stop_before="0009_sharing_with_a_named_team")
+        migrations.migrations.apply(database, stop_before="0010_sharing_with_a_named_team")
         now = utc_iso(utc_now())
         database.execute("INSERT INTO users (id, email, password_hash, role, created_at)"
                          " VALUES (1, 'a@example.com', 'x', 'patient', ?),"
