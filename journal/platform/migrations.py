@@ -475,3 +475,13 @@ def m0009(db):
         "CREATE INDEX entries_deleted ON entries(patient_id, deleted_at)"
         " WHERE deleted_at IS NOT NULL"
     )
+
+
+@migrations(name="0010_newest_shared_entries_index")
+def m0010(db):
+    # A team's inbox walks the newest shared entries in order and keeps its own patients',
+    # instead of sorting the team's whole shared history on every dashboard request.
+    db.execute(
+        "CREATE INDEX entries_shared_newest ON entries(created_at, id)"
+        " WHERE shared = 1 AND deleted_at IS NULL"
+    )
