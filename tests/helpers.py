@@ -10,3 +10,24 @@ def csrf_from(html):
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def age_session_cookie(client, age):
+    """Re-sign the client's session cookie, with the same contents, as if signed `age` ago."""
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    app = client.application
+    face = app.session_interface
+    name = app.config["SESSION_COOKIE_NAME"]
+    data = face.get_signing_serializer(app).loads(client.get_cookie(name).value)
+
+    class SignedThen(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time() - age.total_seconds())
+
+    serializer = URLSafeTimedSerializer(
+        app.secret_key, salt=face.salt, serializer=face.serializer, signer=SignedThen,
+        signer_kwargs={"key_derivation": face.key_derivation, "digest_method": face.digest_method})
+    client.set_cookie(name, serializer.dumps(data))

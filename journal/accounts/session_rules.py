@@ -35,13 +35,13 @@ def why_ended(limits: Lifetimes, started: datetime, last_active: datetime, now: 
     return None
 
 
-def last_active(stored: datetime, from_cookie: float | None) -> datetime:
-    """The later of the stored last-seen time (written at most once a minute) and the
-    exact time the browser's signed cookie says it was last active."""
-    if from_cookie is None:
-        return stored
-    exact = datetime.fromtimestamp(from_cookie, stored.tzinfo)
-    return max(stored, exact)
+def cookie_needs_renewal(signed_at: datetime | None, now: datetime, lifetime: timedelta) -> bool:
+    """True once a cookie is past the middle of its life (or its age is unknown), so that a
+    person who keeps using the app is never dropped by the browser, while a cookie is sent
+    again at most a few times in its life rather than with every answer."""
+    if signed_at is None:
+        return True
+    return now - signed_at >= lifetime / 2
 
 
 def needs_second_factor(role: str, email: str, demo: bool, demo_emails) -> bool:

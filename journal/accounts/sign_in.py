@@ -17,21 +17,28 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 from ..platform import security_log
 from ..platform.clock import parse_utc, utc_now
 from ..platform.db import get_db
-from ..platform.security import clear_site_data, may_write_session_cookie, stale_form_view
+from ..platform.security import (
+    SESSIONLESS_ENDPOINTS,
+    clear_site_data,
+    may_write_session_cookie,
+    stale_form_view,
+)
 from ..platform.templating import uk_date
 from ..platform.unavailable import is_unavailable
 from ..platform.web import safe_next
 from . import bp, consent, guard, recovery, session_rules, sessions, users
 
-# Writing last_seen on every request would turn each read into a write.
+# Writing last_seen on every request would turn each read into a write; the idle timeout
+# is therefore kept to the minute (a session may end up to a minute early, never late).
 TOUCH_EVERY = timedelta(minutes=1)
 # Endpoints the page calls by itself (polls): they are not the person doing anything, so
-# they refresh neither last_seen_at nor the cookie's "seen" and cannot keep an idle
-# session alive.
+# they neither refresh last_seen_at nor renew the cookie, and cannot keep an idle session
+# alive.
 PASSIVE_ENDPOINTS = set()
 
 
@@ -43,8 +50,9 @@ EXPIRED_MESSAGE = "You were signed out to keep your account safe. Please sign in
 def load_user():
     g.user = None
     g.pending = None
-    # Static files are the same for everyone: no session read, no query, no Vary: Cookie.
-    if request.endpoint == "static":
+    # Static files and the health check are the same for everyone: no session read, no
+    # query, no cookie and no Vary: Cookie.
+    if request.endpoint in SESSIONLESS_ENDPOINTS:
         return
     token = session.get("token")
     if not token:
@@ -65,9 +73,8 @@ def load_user():
             _end(db, token, None)
         return
     last_seen = parse_utc(row["last_seen_at"])
-    active = session_rules.last_active(last_seen, session.get("seen"))
     limits = session_rules.lifetimes(user.role, current_app.config)
-    why = session_rules.why_ended(limits, parse_utc(row["created_at"]), active, now)
+    why = session_rules.why_ended(limits, parse_utc(row["created_at"]), last_seen, now)
     if why:
         security_log.event("session_ended", user.id, reason=why)
         _end(db, token, IDLE_MESSAGE if why == "idle" else EXPIRED_MESSAGE)
@@ -84,11 +91,8 @@ def load_user():
         sessions.end(db, token)
     g.user = user
     g.session_id = row["id"]
-    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "static":
+    if request.endpoint in PASSIVE_ENDPOINTS:
         return
-    # The signed cookie keeps the exact time of the last real use; the database, written
-    # at most once a minute, keeps it to the minute for sessions without the cookie.
-    session["seen"] = now.timestamp()
     if now - last_seen > TOUCH_EVERY:
         try:
             sessions.touch(db, row["id"])
@@ -136,20 +140,45 @@ def to_sign_in():
 
 
 class SessionCookies(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, except that a passive request (a poll) sends no
-    cookie unless it changed the session: it is not the person using the app, so it must
-    not push the cookie's expiry on, and it saves signing a cookie a few times a minute."""
+    """Flask's signed-cookie sessions, sent only when needed: when the session changed, or
+    when a page is asked for past the middle of the cookie's life (its expiry moves on).
+    Passive requests (a poll), static files, the health check and empty 204 answers never
+    renew it. The server-side session keeps the idle and absolute limits either way."""
+
+    def open_session(self, app, request):
+        # As Flask does, but keeping when the cookie was signed, to know its age.
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        opened = self.session_class(data)
+        opened.signed_at = signed_at
+        return opened
 
     def should_set_cookie(self, app, session):
-        if request.endpoint in PASSIVE_ENDPOINTS:
-            return session.modified
-        return super().should_set_cookie(app, session)
+        if session.modified:
+            return True
+        if (not session.permanent or request.endpoint in PASSIVE_ENDPOINTS
+                or request.endpoint in SESSIONLESS_ENDPOINTS):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return session_rules.cookie_needs_renewal(
+            signed_at, utc_now(), app.permanent_session_lifetime)
 
     def save_session(self, app, session, response):
         # A form from another site that failed its CSRF check must not replace (or delete)
         # the person's live session cookie, which the browser did not send with it.
         if not may_write_session_cookie(app):
             return
+        if response.status_code == 204 and not session.modified:
+            return  # nothing to send and nothing that varies with the cookie
         super().save_session(app, session, response)
 
 

@@ -161,6 +161,17 @@ _ITEM_SELECT = (
 )
 
 
+def _id_source(link_id, flag):
+    """Where the inbox's ids come from. The whole team's: the newest shared entries of
+    every team, walked in order on entries_shared_newest (CROSS JOIN keeps SQLite to that
+    order) until a page of this team's is found, with no sort; a team's whole shared
+    history sorted on every request cost 100 times more. One patient's, or a few flagged
+    patients': their links first, then each one's own shared entries."""
+    if link_id is None and flag not in ("rising", "overdue"):
+        return "entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
+    return "care_links l JOIN entries e ON e.patient_id = l.patient_id"
+
+
 def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=None,
           limit=PAGE_SIZE):
     """Shared entries across the team's patients, newest first, optionally filtered;
@@ -197,12 +208,10 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         if start is None:
             raise NotFound()
         params.update(before_at=start[0], before_id=before_id)
-    # Sort only ids and times, which the partial index holds, then read whole rows for one
-    # batch at a time: a team's full shared history never passes through the sorter.
-    # Every piece of `where` is a constant above; values only ever go in as parameters.
+    # Read ids and times first, then whole rows for one batch at a time. Every piece of
+    # `where` is a constant above; values only ever go in as parameters.
     ids_sql = (
-        "SELECT e.id, e.created_at FROM care_links l"  # noqa: S608
-        " JOIN entries e ON e.patient_id = l.patient_id"
+        f"SELECT e.id, e.created_at FROM {_id_source(link_id, flag)}"  # noqa: S608
         f" WHERE {' AND '.join(where)} ORDER BY e.created_at DESC, e.id DESC LIMIT :batch"
     )
     params["batch"] = limit + 1 if flag in (None, "rising", "overdue", "unreviewed") else 200

@@ -542,3 +542,13 @@ def m0011(db):
     # When someone last tried to make a new account with this account's email: sign-up no
     # longer says an address is taken, so the owner is told at their next sign-in instead.
     db.execute("ALTER TABLE users ADD COLUMN sign_up_tried_at TEXT")
+
+
+@migrations(name="0012_newest_shared_entries_index")
+def m0012(db):
+    # A team's inbox walks the newest shared entries in order and keeps its own patients',
+    # instead of sorting the team's whole shared history on every dashboard request.
+    db.execute(
+        "CREATE INDEX entries_shared_newest ON entries(created_at, id)"
+        " WHERE shared = 1 AND deleted_at IS NULL"
+    )

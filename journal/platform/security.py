@@ -34,6 +34,10 @@ PUBLIC_ENDPOINTS = {"static", "help.landing", "help.healthz", "accounts.privacy_
 # Answers that are the same for everyone, signed in or not, so they keep their caching.
 SAME_FOR_EVERYONE = {"static", "platform.manifest", "platform.service_worker", "platform.offline"}
 
+# Answers that never read the session: no user is looked up, no cookie is sent, and nothing
+# in them varies with the cookie (a shared cache may keep one copy for everyone).
+SESSIONLESS_ENDPOINTS = {"static", "help.healthz"}
+
 # What a deliberate sign-out or account deletion wipes from the device (phones are
 # shared): "storage" takes local storage with the drafts, the service worker and its
 # caches. Deleting the account also takes the cookies; signing out leaves them, since the
@@ -49,6 +53,13 @@ DOCUMENT_ONLY_HEADERS = (
     "Permissions-Policy",
     "Cross-Origin-Opener-Policy",
 )
+
+
+def varies(response):
+    """Whether an answer depends on who asks: not for files and answers that are the same for
+    everyone, the health check, or an empty 204 (such as the poll's "nothing new")."""
+    return (request.endpoint not in SAME_FOR_EVERYONE | SESSIONLESS_ENDPOINTS
+            and response.status_code != 204)
 
 
 def clear_site_data(response, cookies=False):
@@ -128,7 +139,9 @@ def init_app(app, load_user, to_sign_in):
         private = request.endpoint not in PUBLIC_ENDPOINTS or getattr(g, "user", None)
         if private and request.endpoint not in SAME_FOR_EVERYONE:
             h["Cache-Control"] = "no-store"
-        if request.endpoint not in SAME_FOR_EVERYONE:
+        if request.endpoint == "help.healthz":
+            h["Cache-Control"] = "no-store"  # a health answer is only true when it is made
+        if varies(response):
             h.add("Vary", "HX-Request")
             h.add("Vary", "Cookie")
         if request.endpoint == "static" and response.mimetype != "image/svg+xml":

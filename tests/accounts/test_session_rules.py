@@ -35,13 +35,17 @@ def test_a_busy_session_still_ends_at_its_absolute_lifetime():
     assert rules.why_ended(limits, NOW - timedelta(hours=11), NOW, NOW) is None
 
 
-def test_last_active_prefers_the_exact_cookie_time_over_the_minute_old_record():
-    stored = NOW - timedelta(minutes=15, seconds=30)
-    exact = NOW - timedelta(minutes=14, seconds=40)
-    assert rules.last_active(stored, exact.timestamp()) == exact
-    assert rules.last_active(stored, None) == stored
-    # An older cookie (replayed) never moves the time back.
-    assert rules.last_active(stored, (stored - timedelta(hours=1)).timestamp()) == stored
+@pytest.mark.parametrize(
+    ("age", "renew"),
+    [(timedelta(0), False), (timedelta(days=14, hours=23), False), (timedelta(days=15), True),
+     (timedelta(days=29), True)],
+)
+def test_a_cookie_is_sent_again_only_past_the_middle_of_its_life(age, renew):
+    assert rules.cookie_needs_renewal(NOW - age, NOW, timedelta(days=30)) is renew
+
+
+def test_a_cookie_of_unknown_age_is_sent_again():
+    assert rules.cookie_needs_renewal(None, NOW, timedelta(days=30))
 
 
 def test_second_factor_is_for_staff_and_only_demo_accounts_in_demo_mode_are_let_off():

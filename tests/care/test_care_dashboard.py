@@ -197,17 +197,14 @@ def test_every_change_a_nurse_could_see_ends_the_quiet_polls(app, db, patient, t
     assert client.get(url).status_code == 200
 
 
-def last_used(client, db):
-    """The live session's stored last use, and the exact one in the signed cookie."""
+def last_used(db):
+    """The live session's stored last use."""
     stored = db.execute("SELECT last_seen_at FROM sessions WHERE ended_at IS NULL").fetchone()
-    with client.session_transaction() as session:
-        return stored[0] if stored else None, session.get("seen")
+    return stored[0] if stored else None
 
 
-def set_last_used(client, db, moment):
+def set_last_used(db, moment):
     db.execute("UPDATE sessions SET last_seen_at = ? WHERE ended_at IS NULL", [utc_iso(moment)])
-    with client.session_transaction() as session:
-        session["seen"] = moment.timestamp()
 
 
 def test_a_poll_is_not_activity_for_the_idle_timeout(app, db, patient, team, team_nurse,
@@ -215,25 +212,24 @@ def test_a_poll_is_not_activity_for_the_idle_timeout(app, db, patient, team, tea
     client, _ = client_for(app, "priya@example.com")
     url = poll_url(client.get("/care").get_data(as_text=True))
     earlier = utc_now() - timedelta(minutes=10)
-    set_last_used(client, db, earlier)
+    set_last_used(db, earlier)
 
     assert client.get(url).status_code == 204
     add_entry(db, patient, distress=3, shared=True)
     assert client.get(url).status_code == 200
-    # Neither the stored time nor the cookie's exact time moved.
-    assert last_used(client, db) == (utc_iso(earlier), earlier.timestamp())
+    # The stored time of last use did not move.
+    assert last_used(db) == utc_iso(earlier)
 
     client.get("/care")
-    stored, seen = last_used(client, db)
-    assert stored > utc_iso(earlier) and seen > earlier.timestamp()
+    assert last_used(db) > utc_iso(earlier)
 
     # Left open for 15 minutes with only the poll running, the session ends.
-    set_last_used(client, db, utc_now() - timedelta(minutes=15, seconds=5))
+    set_last_used(db, utc_now() - timedelta(minutes=15, seconds=5))
     response = client.get(url, headers={"HX-Request": "true",
                                         "HX-Current-URL": "http://localhost/care"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/sign-in")
-    assert last_used(client, db)[0] is None
+    assert last_used(db) is None
 
 
 def test_reading_the_inbox_is_audited_per_patient_and_a_quiet_poll_is_not(
