@@ -35,6 +35,11 @@ def why_ended(limits: Lifetimes, started: datetime, last_active: datetime, now: 
     return None
 
 
+def ends_at(limits: Lifetimes, started: datetime, last_active: datetime) -> datetime:
+    """When the session ends if nothing more happens: idle or absolute, whichever is first."""
+    return min(last_active + limits.idle, started + limits.absolute)
+
+
 def last_active(stored: datetime, from_cookie: float | None) -> datetime:
     """The later of the stored last-seen time (written at most once a minute) and the
     exact time the browser's signed cookie says it was last active."""

@@ -66,7 +66,8 @@ def load_user():
     last_seen = parse_utc(row["last_seen_at"])
     active = session_rules.last_active(last_seen, session.get("seen"))
     limits = session_rules.lifetimes(user.role, current_app.config)
-    why = session_rules.why_ended(limits, parse_utc(row["created_at"]), active, now)
+    started = parse_utc(row["created_at"])
+    why = session_rules.why_ended(limits, started, active, now)
     if why:
         security_log.event("session_ended", user.id, reason=why)
         _end(db, token, IDLE_MESSAGE if why == "idle" else EXPIRED_MESSAGE)
@@ -83,8 +84,11 @@ def load_user():
         sessions.end(db, token)
     g.user = user
     g.session_id = row["id"]
+    g.idle_limit = limits.idle
     if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "static":
+        g.session_ends_at = session_rules.ends_at(limits, started, active)
         return
+    g.session_ends_at = session_rules.ends_at(limits, started, now)
     # The signed cookie keeps the exact time of the last real use; the database, written
     # at most once a minute, keeps it to the minute for sessions without the cookie.
     session["seen"] = now.timestamp()
@@ -196,14 +200,28 @@ def sign_up():
 SIGN_IN_ERROR = "That email and password do not match an account. Check them and try again."
 
 
+MISSING = {"email": "Enter your email address.", "password": "Enter your password."}
+
+
+def missing_sign_in_fields(email, password):
+    """What the sign-in form lacks before it can be checked, by field."""
+    given = {"email": email, "password": password}
+    return {field: message for field, message in MISSING.items() if not given[field]}
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     next_url = safe_next(request.values.get("next"))
     if g.user:
         return redirect(guard.destination(g.user.role, next_url))
-    values, error = {}, None
+    values, error, errors = {}, None, {}
     if request.method == "POST":
         values = {"email": users.normalise_email(request.form.get("email"))}
+        errors = missing_sign_in_fields(values["email"], request.form.get("password"))
+        if errors:
+            # Nothing to check yet: say what is missing, and count no try against the account.
+            return render_template("accounts/sign_in.html", values=values, errors=errors,
+                                   next_url=next_url), 422
         try_ = guard.attempt(values["email"])
         if not try_.allowed:
             page = render_template("accounts/sign_in.html", values=values,
