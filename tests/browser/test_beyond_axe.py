@@ -116,8 +116,8 @@ def test_focus_follows_every_swap_on_the_timeline(make_context, sign_in_cookie, 
     # Cancel: back on the Edit button it came from.
     page.locator(f"#{entry_id}").get_by_role("link", name=re.compile("^Edit")).click()
     page.get_by_role("link", name="Cancel").click()
-    focus = focus_becomes(page, lambda f: f["tag"] == "a" and f["entry"] == entry_id)
-    assert focus["text"].startswith("Edit")
+    focus_becomes(page, lambda f: f["tag"] == "a" and f["entry"] == entry_id
+                  and f["text"].startswith("Edit"))
 
     # Delete (a button now): the Undo button, and the time undo lasts until.
     page.once("dialog", lambda dialog: dialog.accept())
