@@ -344,9 +344,9 @@
   function placeFocus(event) {
     var config = event.detail.requestConfig || {};
     if (isPoll(config.elt)) return;
-    var summary = document.querySelector("[data-error-summary][autofocus]");
+    var summary = document.querySelector("[data-error-summary][autofocus]:not([data-shown])");
     if (summary) {
-      summary.removeAttribute("autofocus"); // once: a later swap elsewhere leaves it be
+      summary.setAttribute("data-shown", ""); // once: a later swap elsewhere leaves it be
       focusOn(summary);
       return;
     }
@@ -367,6 +367,17 @@
     }
     if (lostFocus()) focusOn(elt.matches(CONTROLS) ? elt : elt.querySelector(CONTROLS) || elt);
   }
+
+  // On a whole page the browser's own autofocus has placed focus already, and marks are
+  // only for swaps: drop them, so a later swap does not send focus back to them.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-error-summary]").forEach(function (summary) {
+      summary.setAttribute("data-shown", "");
+    });
+    document.querySelectorAll("[data-focus]").forEach(function (el) {
+      el.removeAttribute("data-focus");
+    });
+  });
 
   // Each answer settles once per swapped element: place focus once per request.
   var settled = typeof WeakSet === "function" ? new WeakSet() : null;
