@@ -24,10 +24,11 @@
     if (region) region.textContent = text;
   }
 
-  // Read the saved message aloud: htmx swaps are silent to screen readers otherwise.
+  // Read the saved message (or a result count) aloud: htmx swaps are silent to screen
+  // readers otherwise. One fixed live region says it, so nothing is read twice.
   function announce(root) {
-    var status = root.querySelector && root.querySelector(".saved[role=status]");
-    if (status) say(status.textContent);
+    var status = root.querySelector && root.querySelector(".saved[role=status], [data-announce]");
+    if (status) say(status.textContent.trim());
   }
 
   function storage(kind) {
@@ -297,6 +298,310 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     stampClientIds(document);
     announce(event.detail.elt);
+  });
+
+  // ---- Focus after a swap (WCAG 2.4.3): never left on <body> after the content it was
+  // in is replaced. The server marks where focus belongs with data-focus (a message, the
+  // Undo button, the first older entry); an error summary comes first. ----
+
+  var CONTROLS = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), " +
+    "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]";
+
+  function inView(el) {
+    var box = el.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  }
+
+  function focusOn(el, keepScroll) {
+    if (!el.matches(CONTROLS)) el.setAttribute("tabindex", "-1");
+    // A hidden radio shows its focus on its label: bring the label into view.
+    var shown = el.labels && el.labels.length ? el.labels[0] : el;
+    el.focus({ preventScroll: true });
+    if (!keepScroll && !inView(shown)) shown.scrollIntoView({ block: "center" });
+  }
+
+  function firstField(root) {
+    var field = root.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+    if (field && field.type === "radio") {
+      var group = root.querySelectorAll("input[type=radio]");
+      for (var i = 0; i < group.length; i++) {
+        if (group[i].name === field.name && group[i].checked) return group[i];
+      }
+    }
+    return field;
+  }
+
+  // Polls run by themselves: they must never move anyone's focus.
+  function isPoll(elt) {
+    return !!(elt && elt.getAttribute && /\bevery\b/.test(elt.getAttribute("hx-trigger") || ""));
+  }
+
+  function lostFocus() {
+    var active = document.activeElement;
+    return !active || active === document.body || !document.body.contains(active);
+  }
+
+  function placeFocus(event) {
+    var config = event.detail.requestConfig || {};
+    if (isPoll(config.elt)) return;
+    var summary = document.querySelector("[data-error-summary][autofocus]:not([data-shown])");
+    if (summary) {
+      summary.setAttribute("data-shown", ""); // once: a later swap elsewhere leaves it be
+      focusOn(summary);
+      return;
+    }
+    var marked = document.querySelector("[data-focus]");
+    if (marked) {
+      marked.removeAttribute("data-focus");
+      // A check-in that brings the help panel forward keeps htmx's scroll to the panel.
+      focusOn(marked, !!document.querySelector("#reach-out"));
+      return;
+    }
+    var elt = event.detail.elt;
+    if (!elt || !document.body.contains(elt)) return;
+    var form = elt.matches("form[data-focus-first-field]") ? elt :
+      elt.querySelector("form[data-focus-first-field]");
+    if (form && firstField(form)) {
+      focusOn(firstField(form));
+      return;
+    }
+    if (lostFocus()) focusOn(elt.matches(CONTROLS) ? elt : elt.querySelector(CONTROLS) || elt);
+  }
+
+  // On a whole page the browser's own autofocus has placed focus already, and marks are
+  // only for swaps: drop them, so a later swap does not send focus back to them.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-error-summary]").forEach(function (summary) {
+      summary.setAttribute("data-shown", "");
+    });
+    document.querySelectorAll("[data-focus]").forEach(function (el) {
+      el.removeAttribute("data-focus");
+    });
+  });
+
+  // Each answer settles once per swapped element: place focus once per request.
+  var settled = typeof WeakSet === "function" ? new WeakSet() : null;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    if (settled && xhr) {
+      if (settled.has(xhr)) return;
+      settled.add(xhr);
+    }
+    placeFocus(event);
+    markErrorTitle();
+  });
+
+  // ---- Error summaries: "Error:" before the title while one shows; its links go to the
+  // field itself, with the label or legend in view. ----
+
+  function markErrorTitle() {
+    var plain = document.title.replace(/^Error: /, "");
+    document.title = (document.querySelector("[data-error-summary]") ? "Error: " : "") + plain;
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var summary = event.detail.elt.querySelector &&
+      (event.detail.elt.matches("[data-error-summary]") ? event.detail.elt :
+        event.detail.elt.querySelector("[data-error-summary]"));
+    if (summary) {
+      var items = Array.prototype.map.call(summary.querySelectorAll("li"), function (li) {
+        return li.textContent.trim();
+      });
+      say("There is a problem. " + items.join(" "));
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var group = field.closest("fieldset");
+    var label = (field.type === "radio" || field.type === "checkbox") && group
+      ? group.querySelector("legend") : field.labels && field.labels[0];
+    field.focus({ preventScroll: true });
+    (label || field).scrollIntoView({ block: "start" });
+  });
+
+  // ---- The nurses' inbox: live updates that can be paused (WCAG 2.2.2) and that put new
+  // check-ins in beside the old ones instead of replacing the list under someone's focus. ----
+
+  var paused = false;
+
+  function pluralChecks(n) {
+    return n === 1 ? "1 new check-in." : n + " new check-ins.";
+  }
+
+  function mergeInbox(section, html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("inbox");
+    if (!fresh) return null;
+    var list = section.querySelector("ul.inbox");
+    var freshList = fresh.querySelector("ul.inbox");
+    var focused = document.activeElement;
+    var added = 0;
+    if (!list || !freshList) {
+      // Nothing listed before, or nothing now: the whole section, unless focus is in it.
+      if (section.contains(focused) && focused !== section) return null;
+      added = freshList ? freshList.children.length : 0;
+      section.replaceChildren.apply(section, Array.prototype.slice.call(fresh.childNodes));
+      htmx.process(section);
+    } else {
+      var wanted = {};
+      Array.prototype.forEach.call(freshList.children, function (item) { wanted[item.id] = true; });
+      var previous = null;
+      Array.prototype.slice.call(freshList.children).forEach(function (item) {
+        var old = item.id ? document.getElementById(item.id) : null;
+        if (old && list.contains(old)) {
+          // The item someone is on stays as it is; others take their new state in place.
+          if (old.contains(focused)) {
+            previous = old;
+            return;
+          }
+          old.replaceWith(item);
+        } else {
+          added += 1;
+          if (previous) previous.after(item);
+          else list.prepend(item);
+        }
+        htmx.process(item);
+        previous = item;
+      });
+      Array.prototype.slice.call(list.children).forEach(function (item) {
+        if (!wanted[item.id] && !item.contains(focused)) item.remove();
+      });
+      var loaded = section.querySelector("[data-loaded-at]");
+      var freshLoaded = fresh.querySelector("[data-loaded-at]");
+      if (loaded && freshLoaded) loaded.textContent = freshLoaded.textContent;
+    }
+    return { added: added, url: fresh.getAttribute("hx-get") };
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (paused && isPoll(event.detail.elt)) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var section = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!isPoll(section) || section.id !== "inbox" || event.detail.xhr.status !== 200) return;
+    event.detail.shouldSwap = false;
+    var merged = mergeInbox(section, event.detail.serverResponse);
+    if (!merged) return;
+    if (merged.added) say(pluralChecks(merged.added));
+    // The next poll asks what changed since this one; re-processed once this request is done.
+    if (merged.url && merged.url !== section.getAttribute("hx-get")) {
+      window.setTimeout(function () {
+        section.setAttribute("hx-get", merged.url);
+        htmx.process(section);
+      }, 0);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-pause-updates]");
+    if (!button) return;
+    paused = !paused;
+    button.setAttribute("aria-pressed", paused ? "true" : "false");
+    var state = document.querySelector("[data-live-state]");
+    if (state) {
+      state.textContent = paused
+        ? "Updates are paused. New check-ins will not be added until you press the button again."
+        : "New check-ins are added to the list as they arrive.";
+    }
+    say(paused ? "Updates paused." : "Updates on.");
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var controls = document.querySelector("[data-live-controls]");
+    if (controls && isPoll(document.getElementById("inbox"))) controls.hidden = false;
+  });
+
+  // ---- Staff: a warning two minutes before an idle sign-out, with "Stay signed in"
+  // (WCAG 2.2.1). The server keeps the clock; this only asks it, and never extends it
+  // except when the person presses the button or uses the app. ----
+
+  var WARNING_MS = 2 * 60 * 1000;
+  var idleTimer = null;
+
+  function idleBox() {
+    return document.querySelector("[data-idle-warning]");
+  }
+
+  function scheduleIdleCheck(ms) {
+    window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(checkIdle, Math.max(ms, 1000));
+  }
+
+  function hideIdleWarning() {
+    var box = idleBox();
+    if (box) box.hidden = true;
+  }
+
+  function showIdleWarning(seconds) {
+    var box = idleBox();
+    var minutes = Math.max(1, Math.ceil(seconds / 60));
+    var words = minutes === 1 ? "1 minute" : minutes + " minutes";
+    box.querySelector("[data-idle-left]").textContent = words;
+    if (!box.hidden) return;
+    box.hidden = false;
+    say("You will be signed out in " + words + " if nothing happens. " +
+      "Choose Stay signed in to carry on.");
+    // Focus moves only when it is not in the middle of someone's typing.
+    var active = document.activeElement;
+    if (!active || !active.matches("input, textarea, select")) {
+      box.querySelector("button").focus();
+    }
+  }
+
+  function signedOutNow() {
+    // The server has ended the session: opening the page again shows why, on sign-in.
+    window.location.href = window.location.pathname + window.location.search;
+  }
+
+  function checkIdle() {
+    var box = idleBox();
+    if (!box) return;
+    window.fetch(box.getAttribute("data-left-url"), {
+      credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" }
+    }).then(function (response) {
+      if (response.type === "opaqueredirect" || response.status === 401) {
+        signedOutNow();
+        return null;
+      }
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data) return;
+      var left = data.seconds * 1000;
+      if (left > WARNING_MS + 5000) {
+        hideIdleWarning();
+        scheduleIdleCheck(left - WARNING_MS);
+      } else {
+        showIdleWarning(data.seconds);
+        // Look again once a minute, and just after the end (which then signs out).
+        scheduleIdleCheck(Math.min(left + 2000, 60 * 1000));
+      }
+    }).catch(function () {
+      scheduleIdleCheck(30 * 1000); // offline for a moment: ask again soon
+    });
+  }
+
+  function restartIdleClock() {
+    var box = idleBox();
+    if (!box) return;
+    hideIdleWarning();
+    scheduleIdleCheck(parseInt(box.getAttribute("data-warn-after"), 10) * 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", restartIdleClock);
+  // Any htmx request but a poll is the person using the app: the server starts its clock
+  // again, so this one does too.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!idleBox() || isPoll(event.detail.elt) || !event.detail.successful) return;
+    // A page load is use too, so the page's own figure is the full time to the warning.
+    restartIdleClock();
+    if (event.detail.elt.matches && event.detail.elt.matches("[data-stay-signed-in]")) {
+      say("You are still signed in.");
+    }
   });
 
   // The service worker keeps the app shell for offline use; it lives at the root so its

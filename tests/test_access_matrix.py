@@ -64,6 +64,11 @@ MATRIX = [
     row("POST", "/sign-up", (303, 302, 302, 302, 302, 302),
         {"email": "new@example.com", "password": "a long new password", "agree": "yes"}),
     row("POST", "/sign-out", (303, 303, 303, 303, 303, 303)),
+    # The idle warning: anyone signed in may ask how long is left or stay signed in; the
+    # warning page sends a fresh session straight back.
+    row("POST", "/session/stay", (302, 303, 303, 303, 303, 303)),
+    row("GET", "/session/left", (302, 200, 200, 200, 200, 200)),
+    row("GET", "/session/warning", (302, 302, 302, 302, 302, 302)),
     row("GET", "/home", (302, 200, 200, 403, 403, 403)),
     row("POST", "/check-in", (302, 303, 303, 403, 403, 403), ENTRY_FORM),
     row("GET", "/timeline", (302, 200, 200, 403, 403, 403)),

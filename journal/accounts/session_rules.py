@@ -44,6 +44,12 @@ def cookie_needs_renewal(signed_at: datetime | None, now: datetime, lifetime: ti
     return now - signed_at >= lifetime / 2
 
 
+def ends_at(limits: Lifetimes, started: datetime, last_active: datetime) -> datetime:
+    """When the session ends if nothing more happens: idle or absolute, whichever is first."""
+    return min(last_active + limits.idle, started + limits.absolute)
+
+
+
 def needs_second_factor(role: str, email: str, demo: bool, demo_emails) -> bool:
     """Nurses and admins need a code; only demo accounts in demo mode are let off."""
     if role not in STAFF_ROLES:

@@ -74,7 +74,8 @@ def load_user():
         return
     last_seen = parse_utc(row["last_seen_at"])
     limits = session_rules.lifetimes(user.role, current_app.config)
-    why = session_rules.why_ended(limits, parse_utc(row["created_at"]), last_seen, now)
+    started = parse_utc(row["created_at"])
+    why = session_rules.why_ended(limits, started, last_seen, now)
     if why:
         security_log.event("session_ended", user.id, reason=why)
         _end(db, token, IDLE_MESSAGE if why == "idle" else EXPIRED_MESSAGE)
@@ -91,8 +92,13 @@ def load_user():
         sessions.end(db, token)
     g.user = user
     g.session_id = row["id"]
-    if request.endpoint in PASSIVE_ENDPOINTS:
+    g.idle_limit = limits.idle
+    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "static":
+        # The stored last use (written at most once a minute): the warning may come up to a
+        # minute early, never late.
+        g.session_ends_at = session_rules.ends_at(limits, started, last_seen)
         return
+    g.session_ends_at = session_rules.ends_at(limits, started, now)
     if now - last_seen > TOUCH_EVERY:
         try:
             sessions.touch(db, row["id"])
@@ -251,14 +257,28 @@ def sign_up():
 SIGN_IN_ERROR = "That email and password do not match an account. Check them and try again."
 
 
+MISSING = {"email": "Enter your email address.", "password": "Enter your password."}
+
+
+def missing_sign_in_fields(email, password):
+    """What the sign-in form lacks before it can be checked, by field."""
+    given = {"email": email, "password": password}
+    return {field: message for field, message in MISSING.items() if not given[field]}
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     next_url = safe_next(request.values.get("next"))
     if g.user:
         return redirect(guard.destination(g.user.role, next_url))
-    values, error = {}, None
+    values, error, errors = {}, None, {}
     if request.method == "POST":
         values = {"email": users.normalise_email(request.form.get("email"))}
+        errors = missing_sign_in_fields(values["email"], request.form.get("password"))
+        if errors:
+            # Nothing to check yet: say what is missing, and count no try against the account.
+            return render_template("accounts/sign_in.html", values=values, errors=errors,
+                                   next_url=next_url), 422
         try_ = guard.attempt(values["email"])
         if not try_.allowed:
             page = render_template("accounts/sign_in.html", values=values,

@@ -4,12 +4,15 @@ import sqlite3
 from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, request, session, url_for
+from werkzeug.exceptions import NotFound
 
 from ..accounts.sign_in import load_user, login_required
 from ..care import sharing
 from ..guidance import loading, packs
+from ..platform.clock import utc_now
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
+from ..platform.templating import uk_time
 from ..platform.text import without_hidden
 from ..platform.unavailable import is_unavailable, keeps_draft
 from ..platform.web import before_id, is_htmx, page, safe_next
@@ -186,7 +189,8 @@ def search():
 @login_required(role="patient")
 def entry(entry_id):
     entry = entries.entry_for(get_db(), entry_id, g.user)
-    return page("diary/entry.html", ["entry_card"], entry=entry)
+    # Fetched by htmx only when Cancel closes the edit form: focus goes back to Edit.
+    return page("diary/entry.html", ["entry_card"], entry=entry, focus_edit=is_htmx())
 
 
 @bp.route("/entries/<int:entry_id>/edit")
@@ -216,7 +220,8 @@ def save(entry_id):
     entries.update(db, entry.id, values)
     if is_htmx():
         entry = entries.entry_for(db, entry.id, g.user)
-        return page("diary/entry.html", ["entry_card"], entry=entry)
+        return page("diary/entry.html", ["entry_card"], entry=entry,
+                    entry_message="Your changes are saved.")
     flash("Your changes are saved.")
     return redirect(url_for("diary.timeline", _anchor=f"entry-{entry.id}"), code=303)
 
@@ -228,26 +233,42 @@ def delete(entry_id):
     entry = entries.entry_for(db, entry_id, g.user)
     if request.method == "GET":
         return page("diary/delete.html", [], entry=entry)
-    entries.delete(db, entry.id)
+    now = utc_now()
+    entries.delete(db, entry.id, now=now)
     session["undo"] = entry.id
+    until = uk_time(now + entries.UNDO_WINDOW)
     if is_htmx():
-        return page("diary/delete.html", ["deleted"], entry=entry)
-    flash("Entry deleted.")
+        return page("diary/delete.html", ["deleted"], entry=entry, undo_until=until)
+    flash(f"Entry deleted. You can undo this until {until}.")
     return redirect(url_for("diary.timeline"), code=303)
+
+
+GONE = "That entry can no longer be brought back. Its 10 minutes to undo have passed."
 
 
 @bp.route("/entries/<int:entry_id>/restore", methods=["POST"])
 @login_required(role="patient")
 def restore(entry_id):
     db = get_db()
-    entry = entries.entry_for(db, entry_id, g.user, deleted=True)
-    restored = entries.restore(db, entry.id)
+    try:
+        entry = entries.entry_for(db, entry_id, g.user, deleted=True)
+    except NotFound:
+        # Erased once its window passed. Only the entry this session deleted is named as
+        # gone; any other id stays a plain 404, so nobody learns what exists.
+        if session.get("undo") != entry_id:
+            raise
+        entry = None
+    restored = entry is not None and entries.restore(db, entry.id)
     session.pop("undo", None)
-    if is_htmx() and restored:
-        entry = entries.entry_for(db, entry.id, g.user)
-        return page("diary/entry.html", ["entry_card"], entry=entry)
-    flash("Entry restored." if restored else "That entry can no longer be brought back.")
-    return redirect(url_for("diary.timeline", _anchor=f"entry-{entry.id}"), code=303)
+    if is_htmx():
+        if restored:
+            entry = entries.entry_for(db, entry.id, g.user)
+            return page("diary/entry.html", ["entry_card"], entry=entry,
+                        entry_message="Entry restored.")
+        # Said in place of the Undo button, never by redirecting the swap to a whole page.
+        return page("diary/delete.html", ["deleted"], entry_id=entry_id, gone=GONE)
+    flash("Entry restored." if restored else GONE)
+    return redirect(url_for("diary.timeline", _anchor=f"entry-{entry_id}"), code=303)
 
 
 @keeps_draft("diary.check_in")

@@ -75,7 +75,7 @@ def scan_with_mistakes(page):
     page.get_by_label("Date", exact=True).fill("2026-12-01")
     page.locator("#arranged_by_phone").fill("ring the ward")
     page.get_by_role("button", name="Save scan").click()
-    expect(page.get_by_text("Enter the time on your letter")).to_be_visible()
+    expect(page.locator(".error").get_by_text("Enter the time on your letter")).to_be_visible()
 
 
 def enter_join_code(page):

@@ -112,7 +112,7 @@ def test_nurse_code_patient_connects_shares_and_sees_it_reviewed(phone, desktop,
     # It reaches the nurse's open inbox by polling, flagged, with who it is.
     item = nurse.locator(".inbox-item").first
     expect(item).to_contain_text("Could not sleep at all.", timeout=15_000)
-    expect(item.locator(".who")).to_have_text("Sam Taylor")
+    expect(item.locator(".who a")).to_have_text("Sam Taylor")
     expect(item).to_contain_text("Born 12 April 1971 · Hospital number RX4471")
     expect(item.locator(".flag-concern")).to_have_text("High distress")
     expect(item.locator(".flag-unreviewed")).to_have_text("Not yet reviewed")

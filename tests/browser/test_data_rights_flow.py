@@ -118,7 +118,7 @@ def test_check_in_on_a_read_only_database_keeps_the_words_on_screen(phone, serve
         page.get_by_role("button", name="Save check-in").click()
     assert answer.value.status == 503
 
-    expect(page.locator("#checkin .error")).to_contain_text("Your words are still here")
+    expect(page.locator("#checkin .error-summary")).to_contain_text("Your words are still here")
     expect(page.get_by_label("Note (optional)")).to_have_value("Could not sleep again.")
     expect(page.locator("#d7")).to_be_checked()
     no_axe_violations(page, "check-in not saved")

@@ -37,7 +37,7 @@ def test_check_in_edit_delete_and_undo_without_javascript(no_js, server, shoot):
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".entry").first).to_contain_text("then edited")
 
-    page.get_by_role("link", name=re.compile("^Delete")).click()
+    page.get_by_role("button", name=re.compile("^Delete")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete this entry?")
     page.get_by_role("button", name="Yes, delete it").click()
     expect(page.locator(".flash").first).to_contain_text("Entry deleted")
