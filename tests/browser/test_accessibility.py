@@ -188,6 +188,12 @@ def seed_patient(db, app, user_id, team_id, nurse):
     now = utc_now()
     today = uk_today(now)
     ids = {}
+    # Connected first: a share names the team connected at that moment (none: held).
+    ids["link"] = db.execute(
+        "INSERT INTO care_links (team_id, patient_id, held_name, held_dob,"
+        " held_hospital_number, connected_at) VALUES (?, ?, 'Pat Jones', '1971-04-12',"
+        " 'RX4471', ?)", [team_id, user_id, utc_iso(now - timedelta(days=21))],
+    ).lastrowid
     scores = [3, 6, 7, 4, 5, 8]
     for days_ago, (distress, note) in enumerate(zip(scores, NOTES[2:] + NOTES[2:4], strict=True)):
         when = now - timedelta(days=2 + days_ago * 2, hours=3)
@@ -212,11 +218,6 @@ def seed_patient(db, app, user_id, team_id, nurse):
         "SELECT id FROM entries WHERE patient_id = ? AND note != '' LIMIT 2", [user_id])]
     summaries.pick_notes(db, user_id, ids["scan"], picked)
     summaries.set_shared(db, user_id, ids["scan"], True)
-    ids["link"] = db.execute(
-        "INSERT INTO care_links (team_id, patient_id, held_name, held_dob,"
-        " held_hospital_number, connected_at) VALUES (?, ?, 'Pat Jones', '1971-04-12',"
-        " 'RX4471', ?)", [team_id, user_id, utc_iso(now - timedelta(days=21))],
-    ).lastrowid
     audit.record(db, nurse, "view-patient", patient_id=user_id, team_id=team_id)
     recovery.replace_codes(db, user_id, app.secret_key)
     return ids
