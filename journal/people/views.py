@@ -116,12 +116,12 @@ def another_link(person_id):
     return redirect(url_for("people.person", person_id=found.id), code=303)
 
 
-@bp.route("/people/<int:person_id>/links/<int:link_id>/end", methods=["POST"])
+@bp.route("/people/<int:person_id>/links/<int:person_link_id>/end", methods=["POST"])
 @login_required(role="patient")
-def end_link(person_id, link_id):
+def end_link(person_id, person_link_id):
     db = get_db()
     found = records.person_for(db, person_id, g.user)
-    ended = records.end_link(db, g.user, found, link_id)
+    ended = records.end_link(db, g.user, found, person_link_id)
     flash(f"That link has ended. {found.first_name} can no longer open it."
           if ended else "That link had already ended.")
     return redirect(url_for("people.person", person_id=found.id), code=303)
