@@ -114,7 +114,7 @@ def test_the_calming_minute_in_both_themes_and_with_reduced_motion(server, make_
         expect(page.locator("h1")).to_have_text("A calming minute")
         expect(page.get_by_text("Breathe in slowly while you count to 4.")).to_be_visible()
         expect(page.get_by_text("Name 5 things you can see.")).to_be_visible()
-        page.get_by_text("Breathe along with a circle").click()
+        page.get_by_text("Breathe along now").click()
         circle = page.locator(".breath-circle")
         if motion == "reduce":
             expect(circle).to_be_hidden()
@@ -124,6 +124,7 @@ def test_the_calming_minute_in_both_themes_and_with_reduced_motion(server, make_
             assert circle.evaluate("e => getComputedStyle(e).animationName") == "breath-circle"
             assert circle.evaluate("e => getComputedStyle(e).animationDuration") == "10s"
             page.wait_for_timeout(2000)  # part way into breathing in
+        page.locator(".breathe-along").scroll_into_view_if_needed()
         shoot(page, f"{theme}-{motion}", full_page=False)
         no_axe_violations(page)
     finally:
