@@ -129,3 +129,27 @@ def test_the_calming_minute_in_both_themes_and_with_reduced_motion(server, make_
         no_axe_violations(page)
     finally:
         context.close()
+
+
+def test_inviting_and_marking_work_as_plain_forms_without_javascript(
+        world, make_context, sign_in_cookie):
+    server = world
+    context = make_context("phone", "light", java_script_enabled=False)
+    try:
+        sign_in_cookie(context, server, "pat@example.com")
+        page = context.new_page()
+        page.goto(server.url + "/people")
+        page.get_by_label("Their first name").fill("Ruth")
+        page.get_by_label("The check-ins you mark for them").check()
+        page.get_by_role("button", name="Make a link").click()
+        link = page.locator(".link-box a").get_attribute("href")
+        page.goto(server.url + "/timeline")
+        page.locator(".entry", has_text=SHARED_NOTE).get_by_role(
+            "button", name=re.compile("^Share with Ruth")).click()
+        expect(page).to_have_url(re.compile(r"/timeline#entry-\d+$"))
+        expect(page.locator(".flash")).to_contain_text("Shared with Ruth.")
+        page.goto(link)
+        expect(page.get_by_text(SHARED_NOTE)).to_be_visible()
+        assert page.get_by_text(PRIVATE_NOTE).count() == 0
+    finally:
+        context.close()
