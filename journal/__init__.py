@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import accounts, care, demo, diary, help, platform, scans, trends
+from . import accounts, care, demo, diary, help, people, platform, scans, trends
 from .accounts import admin, data_rights, idle, privacy, sign_in, users
 from .accounts import cli as accounts_cli
 from .accounts import views as account_views
@@ -16,6 +16,8 @@ from .diary import views as diary_views
 from .guidance import loading
 from .help import pages
 from .help import views as help_views
+from .people import shared as people_shared
+from .people import views as people_views
 from .platform import (
     backups,
     compression,
@@ -34,8 +36,8 @@ from .trends import views as trend_views
 
 # Each wing's route modules add their routes to the wing's blueprint when imported.
 ROUTES = (admin, data_rights, idle, privacy, sign_in, account_views, care_views, diary_views, pages,
-          help_views, pwa, scan_views, trend_views)
-WINGS = (help, accounts, diary, scans, trends, care, platform)
+          help_views, people_views, people_shared, pwa, scan_views, trend_views)
+WINGS = (help, accounts, diary, scans, trends, care, people, platform)
 
 
 def create_app(overrides=None):

@@ -3,7 +3,10 @@
 The world: a patient connected to team A, with a shared entry, a deleted entry, a shared
 and a private question, a scan three days ago and an appointment summary shared with the
 team; another patient with their own entry and no team; a nurse of team A; a nurse of
-team B; an admin; and anonymous visitors. Identifiers in the URLs are always the patient's,
+team B; an admin; anonymous visitors; and a link holder: someone with no account whom the
+patient chose, who typed the short code she read out (so their session holds her link), and
+who may see her scan and one check-in she marked for them, never what she shares with her
+team. Identifiers in the URLs are always the patient's,
 so "another patient" and "nurse of another team" prove they cannot reach them (404), and
 nothing of the patient's changes when someone is refused. A second, smaller table asks the
 same of two people who owe a step first (a new privacy notice, a temporary password).
@@ -22,25 +25,32 @@ from journal import create_app
 from journal.accounts import consent, recovery, sessions, staff
 from journal.accounts import users as accounts
 from journal.care import teams
+from journal.people import records as people
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect, forget_connections
 from journal.scans import records as scans
 from journal.trends import summaries
 
-ROLES = ("anonymous", "patient", "other_patient", "team_nurse", "other_nurse", "admin")
+ROLES = ("anonymous", "patient", "other_patient", "team_nurse", "other_nurse", "admin",
+         "link_holder")
 SECRET = "a sentence only my team may read"
 HELD_NAME = "Sam Taylor"
 # Words only the patient may ever see: their scan letter and a question they did not share.
 PRIVATE = "bring the blue folder"
 PRIVATE_QUESTION = "A question just for me"
 PASSWORD = "correct horse battery"
+# A check-in the patient marked for the person she chose, and only for them.
+PERSON_NOTE = "a note marked for my sister"
 # What the patient owns: a refused request must leave every row of these as it was.
 PATIENT_TABLES = ("users", "entries", "questions", "scans", "summaries", "summary_notes",
-                  "care_links", "join_codes", "recovery_codes", "privacy_agreements", "teams")
+                  "care_links", "join_codes", "recovery_codes", "privacy_agreements", "teams",
+                  "people", "person_links", "person_entries")
 
 
-def row(method, path, statuses, data=None):
-    """One route: the expected status for each role, in ROLES order."""
+def row(method, path, statuses, data=None, holder=None):
+    """One route: the expected status for each role, in ROLES order; the link holder gets
+    what an anonymous visitor gets unless `holder` says otherwise."""
+    statuses = (*statuses, statuses[0] if holder is None else holder)
     return pytest.param(method, path, dict(zip(ROLES, statuses, strict=True)), data or {},
                         id=f"{method} {path}")
 
@@ -50,6 +60,7 @@ CODE_FORM = {"code": "{code}", "dob": "1980-02-03"}
 DETAILS = {"name": "New Person", "dob": "1990-05-06", "hospital_number": ""}
 SCAN_FORM = {"kind": "ct-scan"}
 NEW_PASSWORD = {"current_password": PASSWORD, "new_password": "a different long password"}
+INVITE = {"first_name": "Jo", "relation": "friend", "shared_by": "Pat", "show_trend": "1"}
 RECOVER = {"email": "pat@example.com", "code": "{recovery}",
            "new_password": "a different long password"}
 
@@ -166,6 +177,23 @@ MATRIX = [
     row("GET", "/privacy", (200, 200, 200, 200, 200, 200)),
     row("GET", "/privacy/agree", (302, 200, 200, 403, 403, 403)),
     row("POST", "/privacy/agree", (302, 303, 303, 403, 403, 403), {"agree": "yes"}),
+    # People I share with: the patient's own; another patient's person is 404.
+    row("GET", "/people", (302, 200, 200, 403, 403, 403)),
+    row("POST", "/people", (302, 303, 303, 403, 403, 403), INVITE),
+    row("GET", "/people/{person}", (302, 200, 404, 403, 403, 403)),
+    row("POST", "/people/{person}", (302, 303, 404, 403, 403, 403), {"show_scan": "1"}),
+    row("POST", "/people/{person}/links", (302, 303, 404, 403, 403, 403)),
+    row("POST", "/people/{person}/links/{person_link}/end", (302, 303, 404, 403, 403, 403)),
+    row("POST", "/people/{person}/entries/{entry}", (302, 303, 404, 403, 403, 403),
+        {"shared": "1"}),
+    # The person's link is the key, whoever holds it; the code opens it for that session.
+    row("GET", "/shared/{person_token}", (200, 200, 200, 200, 200, 200), holder=200),
+    row("GET", "/shared/not-a-real-token", (404, 404, 404, 404, 404, 404)),
+    row("GET", "/shared", (200, 200, 200, 200, 200, 200)),
+    row("POST", "/shared", (303, 303, 303, 303, 303, 303), {"code": "{person_code}"}),
+    row("GET", "/shared/page", (303, 303, 303, 303, 303, 303), holder=200),
+    # The calming minute is for everyone.
+    row("GET", "/calm", (200, 200, 200, 200, 200, 200)),
 ]
 
 
@@ -281,6 +309,16 @@ def world(tmp_path_factory):
             db, team_a, users["team_nurse"],
             {"name": "Olu Ade", "dob": "1980-02-03", "hospital_number": ""}, app.secret_key,
         )
+        # Her sister sees her scan and the check-ins marked for her: one, not the team's.
+        patient = accounts.user_by_id(db, users["patient"])
+        ids["person"], made = people.add_person(
+            db, patient, {"first_name": "Ruth", "relation": "sister", "shared_by": "Pat",
+                          "show_scan": True, "show_trend": False, "show_checkins": True,
+                          "show_questions": False}, app.secret_key)
+        ids.update(person_link=made.id, person_token=made.token, person_code=made.code)
+        db.execute("INSERT INTO person_entries (person_id, entry_id, patient_id)"
+                   " VALUES (?, ?, ?)", [ids["person"], entry("patient", PERSON_NOTE),
+                                         users["patient"]])
         pending = staff.create_staff(db, "new.nurse@example.com", "nurse")
         ids["token"] = staff.issue_token(db, pending)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -298,7 +336,7 @@ def client_as(world, role):
         leftover.unlink(missing_ok=True)
     shutil.copy(path, live)
     client = app.test_client()
-    if role != "anonymous":
+    if role not in ("anonymous", "link_holder"):
         db = connect(str(live))
         try:
             token = sessions.start(db, users[role])
@@ -309,6 +347,10 @@ def client_as(world, role):
     # Someone who owes a step is sent to it, and that page carries the token too.
     page = client.get("/no-such-page", follow_redirects=True).get_data(as_text=True)
     csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page)[1]
+    if role == "link_holder":
+        typed = client.post("/shared", data={"code": world[3]["person_code"]},
+                            headers={"X-CSRFToken": csrf})
+        assert typed.headers["Location"] == "/shared/page"
     return client, csrf
 
 
@@ -330,10 +372,17 @@ def test_access(world, role, method, path, expected, data):
     if role not in ("patient", "team_nurse"):
         assert SECRET not in body and HELD_NAME not in body
         assert "My shared question" not in body
-    if role == "anonymous" and response.status_code == 302:
+    # Only the patient, and whoever holds her sister's link or code, reads the marked note.
+    holds_link = url.startswith("/shared/") or (role == "link_holder" and url == "/shared/page")
+    if role != "patient" and not holds_link:
+        assert PERSON_NOTE not in body
+    if holds_link and response.status_code == 200:
+        assert PERSON_NOTE in body and "Shared by Pat" in body
+    anonymous = role in ("anonymous", "link_holder")
+    if anonymous and response.status_code == 302:
         assert response.headers["Location"].startswith("/sign-in")
     refused = response.status_code in (403, 404) or (
-        role == "anonymous" and response.status_code == 302)
+        anonymous and response.status_code == 302)
     if refused:
         assert stored(live_db(world)) == stored(world[1]), "a refused request changed data"
 
@@ -401,8 +450,10 @@ def test_matrix_covers_every_route(world):
     }
     placeholder = re.compile(r"<(?:int:)?(\w+)>")
     names = {"entry_id": "{entry}", "question_id": "{question}", "link_id": "{link}",
-             "team_id": "{team}", "token": "{token}", "scan_id": "{scan}"}
-    covered = {(p.values[0], p.values[1].replace("{deleted}", "{entry}")) for p in MATRIX}
+             "team_id": "{team}", "token": "{token}", "scan_id": "{scan}",
+             "person_id": "{person}", "person_link_id": "{person_link}"}
+    covered = {(p.values[0], p.values[1].replace("{deleted}", "{entry}")
+                .replace("{person_token}", "{token}")) for p in MATRIX}
     missing = {
         (method, rule) for method, rule in served
         if (method, placeholder.sub(lambda m: names[m[1]], rule)) not in covered

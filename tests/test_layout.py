@@ -10,14 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "journal"
 # Highest first: a wing may import the wings below it, never those above.
-WINGS = ("care", "trends", "diary", "scans", "guidance", "help", "accounts", "platform")
+WINGS = ("people", "care", "trends", "diary", "scans", "guidance", "help", "accounts", "platform")
 # Logic with no Flask and no database: plain functions over plain values.
 PURE = (
     "journal.scans.stages", "journal.help.nurse_line", "journal.care.triage",
     "journal.trends.chart", "journal.trends.insights", "journal.trends.periods",
     "journal.care.joincodes", "journal.help.phones", "journal.accounts.totp",
     "journal.accounts.session_rules", "journal.diary.validation", "journal.scans.validation",
-    "journal.platform.clock",
+    "journal.platform.clock", "journal.people.codes", "journal.help.calm",
 )
 WEB_OR_DATABASE = ("flask", "werkzeug", "jinja2", "jinja2_fragments", "flask_wtf", "sqlite3",
                    "sqlite_utils")

@@ -96,3 +96,8 @@ def succeeded(db, email):
 def forget_before(db, cutoff):
     """Drop failures too old to matter, so the table stays small."""
     db.execute("DELETE FROM sign_in_failures WHERE failed_at < ?", [utc_iso(cutoff)])
+
+
+def forgive(db, failure_id):
+    """Take back one counted try that turned out right, leaving the others' count alone."""
+    db.execute("DELETE FROM sign_in_failures WHERE id = ?", [failure_id])

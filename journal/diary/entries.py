@@ -36,6 +36,7 @@ class Entry:
     reviewed_at: datetime | None = None
     shared_team_id: int | None = None
     reviewed_team_id: int | None = None
+    calm_helped: bool = False
 
     @classmethod
     def from_row(cls, row):
@@ -56,6 +57,7 @@ class Entry:
             reviewed_at=parse_utc(row["reviewed_at"]) if row.get("reviewed_at") else None,
             shared_team_id=row.get("shared_team_id"),
             reviewed_team_id=row.get("reviewed_team_id"),
+            calm_helped=bool(row.get("calm_helped")),
         )
 
     @property
@@ -92,7 +94,8 @@ def create(db, patient_id, values, now=None):
                 return existing[0]
         cursor = db.execute(
             "INSERT INTO entries (patient_id, client_id, created_at, distress, feelings, topics,"
-            " note, prompt, prompt_answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " note, prompt, prompt_answer, calm_helped, helped)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 patient_id,
                 values.get("client_id"),
@@ -104,6 +107,9 @@ def create(db, patient_id, values, now=None):
                 # A prompt nobody answered is not worth keeping.
                 values.get("prompt", "") if values.get("prompt_answer") else "",
                 values.get("prompt_answer", ""),
+                # A calming exercise that helped counts on the trends page as "This helped".
+                int(bool(values.get("calm_helped"))),
+                int(bool(values.get("calm_helped"))),
             ],
         )
         return cursor.lastrowid

@@ -55,7 +55,10 @@ def check_entry(form):
             f"Your answer is {len(prompt_answer):,} characters long. The limit is {MAX_NOTE:,}, "
             "so please shorten it. Nothing has been lost."
         )
-    if not errors and distress is None and not note and not feelings and not prompt_answer:
+    # A calming exercise that helped is worth a check-in of its own.
+    calm_helped = form.get("calm_helped") == "1"
+    if (not errors and distress is None and not note and not feelings and not prompt_answer
+            and not calm_helped):
         errors["distress"] = "Choose a number from 0 to 10, or write a note."
     values = {
         # What was typed is kept only to show it again beside an error; empty is no score.
@@ -65,6 +68,7 @@ def check_entry(form):
         "note": note,
         "prompt": prompt,
         "prompt_answer": prompt_answer,
+        "calm_helped": calm_helped,
     }
     client_id = (form.get("client_id") or "").strip()
     values["client_id"] = client_id if CLIENT_ID_RE.match(client_id) else None

@@ -54,7 +54,9 @@ def _reach_out(values):
 @login_required(role="patient")
 def check_in_page():
     """The check-in form on its own: the app's shortcut, and quick on a slow phone."""
-    return page("diary/check_in.html", [], **home_context(get_db()))
+    # From the calming minute's "Check in and note it": the box starts ticked.
+    values = {"calm_helped": request.args.get("calm") == "1"}
+    return page("diary/check_in.html", [], **home_context(get_db(), values))
 
 
 def _from_check_in_page():

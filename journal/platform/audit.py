@@ -26,23 +26,28 @@ ACTIONS = {
     "connect-refused": "tried a join code that did not work",
     "disconnect": "disconnected from the care team",
     "discharge": "ended the patient's connection to the team",
+    "invite-person": "made a link for someone to see what you chose",
+    "end-person-link": "ended a link",
+    "open-person-link": "opened the page you shared",
+    "share-with-person": "shared a check-in with someone you chose",
+    "unshare-with-person": "stopped sharing a check-in with someone you chose",
 }
 # What a patient sees on "Who has seen my entries": reads by others, and the connection.
 SEEN_ACTIONS = ("view-inbox", "view-patient", "view-summary", "review", "connect", "disconnect",
                 "discharge")
 COLUMNS = ("id", "at", "action", "actor_id", "actor_role", "patient_id", "team_id",
-           "entry_id", "question_id")
+           "entry_id", "question_id", "link_id")
 
 
 def record(db, actor, action, *, patient_id=None, team_id=None, entry_id=None,
-           question_id=None, now=None):
-    """Append one event; `actor` is the User who did it."""
+           question_id=None, link_id=None, now=None):
+    """Append one event; `actor` is the User who did it (or a link holder, with no id)."""
     record_many(db, actor, action, [patient_id], team_id=team_id, entry_id=entry_id,
-                question_id=question_id, now=now)
+                question_id=question_id, link_id=link_id, now=now)
 
 
 def record_many(db, actor, action, patient_ids, *, team_id=None, entry_id=None,
-                question_id=None, now=None):
+                question_id=None, link_id=None, now=None):
     """Append the same event once for each patient, in one statement."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
@@ -50,10 +55,20 @@ def record_many(db, actor, action, patient_ids, *, team_id=None, entry_id=None,
     with db.atomic():
         db.conn.executemany(
             "INSERT INTO audit (at, actor_id, actor_role, action, patient_id, team_id,"
-            " entry_id, question_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(at, actor.id, actor.role, action, pid, team_id, entry_id, question_id)
+            " entry_id, question_id, link_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(at, actor.id, actor.role, action, pid, team_id, entry_id, question_id, link_id)
              for pid in patient_ids],
         )
+
+
+def last_opened(db, link_ids):
+    """When each of these person links was last opened, by link id (missing if never)."""
+    rows = db.execute(
+        "SELECT link_id, MAX(at) FROM audit WHERE action = 'open-person-link'"
+        " AND link_id IN (SELECT value FROM json_each(?)) GROUP BY link_id",
+        [json.dumps(list(link_ids))],
+    ).fetchall()
+    return {link_id: parse_utc(at) for link_id, at in rows}
 
 
 def refused_since(db, patient_id, since: datetime):

@@ -552,3 +552,52 @@ def m0012(db):
         "CREATE INDEX entries_shared_newest ON entries(created_at, id)"
         " WHERE shared = 1 AND deleted_at IS NULL"
     )
+
+
+@migrations(name="0013_people")
+def m0013(db):
+    # The people a patient shares with outside the care team, the links she sends them
+    # (only hashes of the token and the short code are kept), the check-ins she marks for
+    # each one (never `entries.shared`, which is the care team's), and a check-in's note
+    # that a calming exercise helped. Reads of a link go to the audit with its id.
+    db.executescript(
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            first_name TEXT NOT NULL,
+            relation TEXT NOT NULL DEFAULT '',
+            shared_by TEXT NOT NULL,
+            show_scan INTEGER NOT NULL DEFAULT 0,
+            show_trend INTEGER NOT NULL DEFAULT 0,
+            show_checkins INTEGER NOT NULL DEFAULT 0,
+            show_questions INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT
+        );
+        CREATE INDEX people_by_patient ON people(patient_id);
+        CREATE TABLE person_links (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            code_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        CREATE INDEX person_links_by_person ON person_links(person_id);
+        CREATE INDEX person_links_by_patient ON person_links(patient_id);
+        CREATE TABLE person_entries (
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            PRIMARY KEY (person_id, entry_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX person_entries_by_entry ON person_entries(entry_id);
+        CREATE INDEX person_entries_by_patient ON person_entries(patient_id);
+        ALTER TABLE audit ADD COLUMN link_id INTEGER;
+        CREATE INDEX audit_by_link ON audit(link_id, action, at) WHERE link_id IS NOT NULL;
+        ALTER TABLE entries ADD COLUMN calm_helped INTEGER NOT NULL DEFAULT 0;
+        """
+    )

@@ -19,6 +19,7 @@ from journal.accounts import consent, recovery, totp
 from journal.accounts import users as accounts
 from journal.care import teams
 from journal.diary import entries
+from journal.people import records as people
 from journal.platform import audit
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect
@@ -176,6 +177,18 @@ PAGES = [
     Page("second-factor-code", "/sign-in/code", who="nurse-code", device="desktop"),
     Page("second-factor-setup", "/sign-in/code", who="nurse-setup", device="desktop"),
     Page("admin-teams", "/admin", who="admin", device="desktop"),
+    # People I share with, and the page a chosen person opens without an account.
+    Page("people", "/people", who="patient"),
+    Page("people-invite-error", "/people", who="patient",
+         then=press_and_expect_error("Make a link")),
+    Page("person", "/people/{person}", who="patient"),
+    Page("shared-page", "/shared/{person_token}"),
+    Page("shared-code", "/shared"),
+    Page("shared-code-error", "/shared", then=press_and_expect_error("Open")),
+    Page("shared-link-ended", "/shared/not-a-link", status=404),
+    # The calming minute.
+    Page("calm", "/calm"),
+    Page("calm-signed-in", "/calm", who="patient"),
 ]
 THEMES = ["light", "dark"]
 SIZES = {"phone": {"width": 390, "height": 844}, "narrow": {"width": 320, "height": 640},
@@ -219,6 +232,17 @@ def seed_patient(db, app, user_id, team_id, nurse):
     summaries.pick_notes(db, user_id, ids["scan"], picked)
     summaries.set_shared(db, user_id, ids["scan"], True)
     audit.record(db, nurse, "view-patient", patient_id=user_id, team_id=team_id)
+    # Her sister sees everything she may choose, and has opened her link once.
+    ids["person"], made = people.add_person(
+        db, accounts.user_by_id(db, user_id),
+        {"first_name": "Ruth", "relation": "sister", "shared_by": "Pat", "show_scan": True,
+         "show_trend": True, "show_checkins": True, "show_questions": True}, app.secret_key)
+    ids["person_token"] = made.token
+    person = people.person_for(db, ids["person"], accounts.user_by_id(db, user_id))
+    people.record_open(db, person, people.live_by_id(db, made.id)[1])
+    db.execute("INSERT INTO person_entries (person_id, entry_id, patient_id)"
+               " SELECT ?, id, patient_id FROM entries WHERE patient_id = ? LIMIT 2",
+               [ids["person"], user_id])
     recovery.replace_codes(db, user_id, app.secret_key)
     return ids
 

@@ -113,7 +113,7 @@ def test_draft_is_kept_per_account_as_the_person_types(patient_page, server):
     assert key == f"ww-draft:{account}:checkin"
     assert draft["clientId"] == client_id
     assert draft["values"] == {"distress": ["7"], "feelings": ["worried"], "topics": ["results"],
-                               "note": [NOTE], "prompt_answer": [ANSWER]}
+                               "note": [NOTE], "prompt_answer": [ANSWER], "calm_helped": []}
     page.reload()
     expect_form_kept(page)
     expect(page.locator("#checkin .form-message")).to_contain_text("not saved yet")

@@ -8,6 +8,7 @@ import pytest
 
 from journal.diary import entries
 from journal.help import nurse_line
+from journal.people import records as people
 from journal.platform.clock import utc_iso, utc_now
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,15 +139,22 @@ def test_another_patients_entry_is_not_found_on_every_entry_route(app, client, d
                [utc_iso(utc_now()), theirs])  # so that restore is tried on a deletable entry
     mine = entries.create(db, patient.id, {"distress": 3, "feelings": [], "topics": [],
                                            "note": "my own words"})
+    # A route that also names one of the patient's own people (marking an entry for them)
+    # gets her own person, so only the entry is someone else's.
+    person_id, _ = people.add_person(
+        db, patient, {"first_name": "Sam", "relation": "", "shared_by": "Pat", "show_scan": False,
+                      "show_trend": False, "show_checkins": True, "show_questions": False},
+        app.secret_key)
     checked = 0
     for rule, method in entry_routes(app):
-        path = rule.build({"entry_id": theirs})[1]
+        mine_too = {"person_id": person_id} if "person_id" in rule.arguments else {}
+        path = rule.build({"entry_id": theirs, **mine_too})[1]
         data = {"csrf_token": signed_in, "distress": "1", "note": "overwritten"}
         response = client.open(path, method=method, data=data if method == "POST" else None)
         if response.status_code == 403:
             # A route for another role (a nurse's review) refuses a patient whatever the
             # entry, their own included: the answer tells nothing about someone else's.
-            own = rule.build({"entry_id": mine})[1]
+            own = rule.build({"entry_id": mine, **mine_too})[1]
             again = client.open(own, method=method, data=data if method == "POST" else None)
             assert again.status_code == 403, f"{method} {path}: 403 only for another's entry"
         else:
