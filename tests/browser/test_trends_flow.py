@@ -162,9 +162,10 @@ def test_summary_picks_notes_and_prints(phone, server, live_app, shoot):
     page.set_viewport_size({"width": 390, "height": 844})
     no_axe_violations(page)
 
-    page.get_by_role("button", name="Share this summary").click()
-    expect(page.locator(".flash")).to_have_text("Your summary is shared with your care team.")
-    expect(page.get_by_role("button", name="Stop sharing")).to_be_visible()
+    # With no care team yet, sharing asks for the summary to wait for a join.
+    page.get_by_role("button", name="Share this summary when I join a care team").click()
+    expect(page.locator(".flash")).to_contain_text("When you join a care team, we will show")
+    expect(page.get_by_role("button", name="Keep it private")).to_be_visible()
 
     page.emulate_media(media="print")
     expect(page.locator(".top")).to_be_hidden()
