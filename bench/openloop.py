@@ -11,6 +11,7 @@ rate x seconds requests, and gives up on those not answered within `timeout` sec
 import asyncio
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.workload import COOKIE_NAME
 
@@ -106,8 +107,11 @@ def run(port, request_lines, users, expect, rate, seconds, connections=64, timeo
     the same shape as a wrk run (microseconds), plus the achieved rate."""
     count = max(1, round(rate * seconds))
     raw = plan_requests(request_lines, users, count)
-    latencies, statuses, errors, late, took = asyncio.run(
-        _run(port, raw, rate, connections, set(expect), timeout))
+    # A loop of its own on its own thread: the caller may already run one (Playwright's
+    # sync API does, in a test process that also drives a browser).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        latencies, statuses, errors, late, took = pool.submit(
+            asyncio.run, _run(port, raw, rate, connections, set(expect), timeout)).result()
     return {
         "requests": len(latencies), "seconds": took, "planned_rate": rate,
         "p50_us": percentile(latencies, 0.50) * 1e6, "p95_us": percentile(latencies, 0.95) * 1e6,
