@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from journal import create_app
 
@@ -59,10 +59,28 @@ def browser():
         browser.close()
 
 
+class ClosingHandler(WSGIRequestHandler):
+    """Closes the answer when the browser drops the connection: werkzeug skips the close
+    if reading the rest of the request fails, leaving a static file open."""
+
+    def connection_dropped(self, error, environ=None):
+        answer = environ.pop("tests.answer", None) if environ else None
+        if hasattr(answer, "close"):
+            answer.close()
+
+
+def _keeping_answer(app):
+    def wsgi(environ, start_response):
+        environ["tests.answer"] = answer = app(environ, start_response)
+        return answer
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, _keeping_answer(app), threaded=True,
+                                  request_handler=ClosingHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
