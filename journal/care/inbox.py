@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from werkzeug.exceptions import NotFound
 
 from ..diary.entries import Entry
+from ..guidance.concern import Concern
 from ..platform import audit
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
 from ..scans.records import as_scan, stage_of
@@ -42,7 +43,7 @@ class PatientState:
 class InboxItem:
     entry: Entry
     link: Link
-    concern: str | None
+    concern: Concern
     flags: tuple
     reviewed: bool
     reviewed_by: str | None
@@ -140,14 +141,15 @@ def _item(row, states, safety):
     state = states.get(entry.patient_id)
     reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at,
                                   entry.reviewed_team_id, link.team_id)
-    reason = triage.concern(entry.distress, entry.note, safety)
+    # The same check the patient's safety net ran when she saved it, over every text.
+    found = triage.concern(entry.distress, (entry.note, entry.prompt_answer), safety)
     flags = triage.flags_for(
-        concern_reason=reason,
+        concern_reason=found.reason,
         rising=bool(state and state.rising),
         overdue=bool(state and state.overdue),
         reviewed=reviewed,
     )
-    return InboxItem(entry, link, reason, flags, reviewed, row["reviewed_by"])
+    return InboxItem(entry, link, found, flags, reviewed, row["reviewed_by"])
 
 
 _ITEM_SELECT = (
@@ -194,7 +196,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         where.append(UNREVIEWED_SQL)
     elif flag == "concern":
         # Only a superset here: the safety rule itself runs on each row below.
-        where.append("(e.distress >= :high OR e.note != '')")
+        where.append("(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')")
         params["high"] = safety.high_distress
     if before_id is not None:
         # Only an entry this page may show can be paged from: any other id is a 404, so

@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from ..guidance.packs import Safety, is_concerning
+from ..guidance import concern as concern_check
+from ..guidance.packs import Safety
 from ..scans.stages import StageInfo
 
 # In the order a nurse reads them; the keys are also the inbox filter values.
@@ -38,14 +39,10 @@ def is_rising(scores):
     return recent - earlier >= RISE_BY * TREND_WINDOW
 
 
-def concern(distress, note, safety: Safety):
-    """Why the patient's safety rule fires for this check-in ("High distress" or
-    "Worrying words"), or None when it does not."""
-    if not is_concerning(distress, note, safety):
-        return None
-    if distress is not None and distress >= safety.high_distress:
-        return "High distress"
-    return "Worrying words"
+def concern(distress, texts, safety: Safety) -> concern_check.Concern:
+    """The patient's own concern check over a shared entry's score and every text in it
+    (note and prompt answer): the flag, its reason and the words that raised it."""
+    return concern_check.check(safety, distress, *texts)
 
 
 def is_reviewed(reviewed_at: datetime | None, updated_at: datetime | None,
