@@ -116,5 +116,25 @@ def test_the_panel_is_honest_about_who_reads_it_and_when(client, signed_in):
                        headers=HX).get_data(as_text=True)
     assert "Nobody reads this straight away." in html
     assert "If you might act on these thoughts" in html and 'href="tel:999"' in html
+    assert "call 999 or go to A&amp;E" in html
     assert "A&amp;E" in html and "option 2" in html
     assert 'href="tel:116123"' in html and 'href="sms:85258?body=SHOUT"' in html
+
+
+def test_the_panel_says_when_the_team_will_see_a_shared_entry(client, signed_in, db, patient,
+                                                              linked, clock):
+    from datetime import date, time
+
+    from journal.platform.clock import uk_local_to_utc
+
+    clock(uk_local_to_utc(date(2026, 12, 4), time(18)))  # a Friday evening
+    db.execute("UPDATE users SET share_by_default = 1 WHERE id = ?", [patient.id])
+    html = client.post("/check-in", data={"csrf_token": signed_in, "distress": "9"},
+                       headers=HX).get_data(as_text=True)
+    assert stored(db, patient.id)[0]["shared"] == 1
+    assert ("You shared it with Breast Care Team. They will see it on Monday 7 December"
+            " from 9am at the earliest, not before.") in html
+    db.execute("UPDATE users SET share_by_default = 0 WHERE id = ?", [patient.id])
+    html = client.post("/check-in", data={"csrf_token": signed_in, "distress": "9"},
+                       headers=HX).get_data(as_text=True)
+    assert "It stays private unless you share it with Breast Care Team." in html
