@@ -13,6 +13,13 @@ FLAGS = {
     "overdue": "Results overdue",
     "unreviewed": "Not yet reviewed",
 }
+# What a nurse did when she reviewed an entry: the form's values and the team's words.
+OUTCOMES = {
+    "called": "Called the patient",
+    "message-left": "Left a message",
+    "no-action": "No action needed",
+    "referred": "Referred on",
+}
 # The trend compares the latest three shared scores with the three before them.
 TREND_WINDOW = 3
 # A rise of two points on the 0 to 10 scale is more than a day's wobble.
@@ -43,6 +50,11 @@ def concern(distress, texts, safety: Safety) -> concern_check.Concern:
     """The patient's own concern check over a shared entry's score and every text in it
     (note and prompt answer): the flag, its reason and the words that raised it."""
     return concern_check.check(safety, distress, *texts)
+
+
+def check_outcome(value):
+    """The outcome key from the review form, or None when it is missing or unknown."""
+    return value if value in OUTCOMES else None
 
 
 def is_reviewed(reviewed_at: datetime | None, updated_at: datetime | None,

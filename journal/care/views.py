@@ -56,7 +56,8 @@ def team_sees(care):
 
 @bp.app_context_processor
 def _care_helpers():
-    return {"patient_team": patient_team, "care_flags": triage.FLAGS, "team_sees": team_sees}
+    return {"patient_team": patient_team, "care_flags": triage.FLAGS, "team_sees": team_sees,
+            "care_outcomes": triage.OUTCOMES}
 
 
 def _back(default):
@@ -257,15 +258,21 @@ def _filters():
 
 def _inbox_context(db, team, filters, before_id=None):
     states = inbox.team_states(db, team, current_app.config["JOURNAL_DB"])
+    # Flagged entries nobody has reviewed go on top of the first page, whatever their age.
+    first = before_id is None and filters["flag"] in ("", "concern", "unreviewed")
+    pinned = (inbox.flagged_unreviewed(db, team.id, states, safety(), filters["patient"])
+              if first else [])
     items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
-                              link_id=filters["patient"], before_id=before_id)
+                              link_id=filters["patient"], before_id=before_id,
+                              skip=frozenset(i.entry.id for i in pinned))
     # Reading the inbox is reading those patients' data.
-    audit.record_many(db, g.user, "view-inbox", sorted({i.entry.patient_id for i in items}),
-                      team_id=team.id)
+    audit.record_many(db, g.user, "view-inbox",
+                      sorted({i.entry.patient_id for i in [*pinned, *items]}), team_id=team.id)
     needing = [pid for pid, state in states.items() if state.rising or state.overdue]
     shown = teams.links_of_patients(db, team.id, needing, limit=ATTENTION_SHOWN)
     return {
         "team": team,
+        "pinned": pinned,
         "items": items,
         "more": more,
         "filters": filters,
@@ -390,7 +397,16 @@ def review(entry_id):
     db = get_db()
     team = nurse_team()
     item = inbox.shared_entry_for_team(db, entry_id, team, safety())
-    inbox.review(db, g.user, team, item)
+    outcome = triage.check_outcome(request.form.get("outcome"))
+    if outcome is None:
+        message = "Choose what you did before marking it reviewed."
+        if is_htmx():
+            return render_template(
+                "care/_item.html", item=item, outcome_error=message,
+                in_patient_view=request.form.get("view") == "patient"), 422
+        flash(message)
+        return redirect(_back(url_for("care.dashboard")), code=303)
+    inbox.review(db, g.user, team, item, outcome)
     item = inbox.shared_entry_for_team(db, entry_id, team, safety())
     if is_htmx():
         return render_template(

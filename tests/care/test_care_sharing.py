@@ -73,7 +73,8 @@ def test_unsharing_removes_the_entry_from_every_nurse_view_at_once(app, db, pati
     assert "the words nobody" not in nurse.get("/care").get_data(as_text=True)
     assert "the words nobody" not in nurse.get(f"/care/patients/{linked}").get_data(
         as_text=True)
-    review = nurse.post(f"/care/entries/{entry_id}/review", data={"csrf_token": nurse_token})
+    review = nurse.post(f"/care/entries/{entry_id}/review",
+                        data={"csrf_token": nurse_token, "outcome": "no-action"})
     assert review.status_code == 404
     # The audit keeps that it was seen, never what it said.
     actions = [r["action"] for r in db.query("SELECT action FROM audit ORDER BY id")]
@@ -193,7 +194,7 @@ def test_patient_sees_seen_by_your_care_team_until_they_edit(app, db, patient, t
 
     nurse, nurse_token = client_for(app, "priya@example.com")
     response = nurse.post(f"/care/entries/{entry_id}/review",
-                          data={"csrf_token": nurse_token, "next": "/care"})
+                          data={"csrf_token": nurse_token, "next": "/care", "outcome": "called"})
     assert response.status_code == 303 and response.location == "/care"
     today = uk_date(utc_now())
     assert f"Seen by your care team on {today}" in client.get("/timeline").get_data(
