@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from werkzeug.exceptions import NotFound
 
 from ..diary.entries import Entry
+from ..guidance.concern import Concern
 from ..platform import audit
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
 from ..scans.records import as_scan, stage_of
@@ -42,10 +43,11 @@ class PatientState:
 class InboxItem:
     entry: Entry
     link: Link
-    concern: str | None
+    concern: Concern
     flags: tuple
     reviewed: bool
     reviewed_by: str | None
+    outcome: str | None = None
 
 
 def _recent_scores(db, team_id, patient_id=None):
@@ -140,21 +142,24 @@ def _item(row, states, safety):
     state = states.get(entry.patient_id)
     reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at,
                                   entry.reviewed_team_id, link.team_id)
-    reason = triage.concern(entry.distress, entry.note, safety)
+    # The same check the patient's safety net ran when she saved it, over every text.
+    found = triage.concern(entry.distress, (entry.note, entry.prompt_answer), safety)
     flags = triage.flags_for(
-        concern_reason=reason,
+        concern_reason=found.reason,
         rising=bool(state and state.rising),
         overdue=bool(state and state.overdue),
         reviewed=reviewed,
     )
-    return InboxItem(entry, link, reason, flags, reviewed, row["reviewed_by"])
+    return InboxItem(entry, link, found, flags, reviewed, row["reviewed_by"], row["outcome"])
 
 
 _ITEM_SELECT = (
     "SELECT e.*, l.id AS link_id, l.team_id, l.held_name, l.held_dob, l.held_hospital_number,"
     " l.connected_at, (SELECT u.first_name FROM entry_reviews r JOIN users u ON u.id = r.nurse_id"
     "  WHERE r.entry_id = e.id AND r.team_id = l.team_id"
-    "  ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by"
+    "  ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by,"
+    " (SELECT r.outcome FROM entry_reviews r WHERE r.entry_id = e.id AND r.team_id = l.team_id"
+    "  ORDER BY r.reviewed_at DESC LIMIT 1) AS outcome"
     # Entries first (by id), then their link: SQLite keeps CROSS JOIN's order, where a plain
     # join let it walk every link of every team.
     " FROM entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
@@ -173,9 +178,9 @@ def _id_source(link_id, flag):
 
 
 def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=None,
-          limit=PAGE_SIZE):
-    """Shared entries across the team's patients, newest first, optionally filtered;
-    returns (items, id to continue before or None)."""
+          limit=PAGE_SIZE, skip=frozenset()):
+    """Shared entries across the team's patients, newest first, optionally filtered and
+    leaving out the ids in `skip`; returns (items, id to continue before or None)."""
     where = [
         "l.team_id = :team",
         "l.ended_at IS NULL",
@@ -194,7 +199,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         where.append(UNREVIEWED_SQL)
     elif flag == "concern":
         # Only a superset here: the safety rule itself runs on each row below.
-        where.append("(e.distress >= :high OR e.note != '')")
+        where.append("(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')")
         params["high"] = safety.high_distress
     if before_id is not None:
         # Only an entry this page may show can be paged from: any other id is a 404, so
@@ -226,7 +231,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         for entry_id, _ in batch:
             read += 1
             item = _item(rows[entry_id], states, safety)
-            if flag is None or flag in item.flags:
+            if entry_id not in skip and (flag is None or flag in item.flags):
                 if len(items) == limit:
                     return items, items[-1].entry.id
                 items.append(item)
@@ -235,6 +240,27 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         if len(batch) < params["batch"]:
             return items, None
         params.update(before_at=batch[-1][1], before_id=batch[-1][0])
+
+
+def flagged_unreviewed(db, team_id, states, safety, link_id=None):
+    """Every flagged entry nobody has reviewed yet, however old, newest first: the inbox
+    puts these on top so a worrying entry is never pushed down by newer calm ones."""
+    ids = [r[0] for r in db.execute(
+        "SELECT e.id FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"  # noqa: S608
+        f" WHERE l.team_id = :team AND l.ended_at IS NULL AND {SHARED_WITH_TEAM_SQL}"
+        " AND (:link IS NULL OR l.id = :link)"
+        f" AND {UNREVIEWED_SQL}"  # both constants above
+        " AND (e.distress >= :high OR e.note != '' OR e.prompt_answer != '')"
+        " ORDER BY e.created_at DESC, e.id DESC LIMIT :scan",
+        {"team": team_id, "link": link_id, "high": safety.high_distress, "scan": SCAN_LIMIT},
+    )]
+    rows = {r["id"]: r for r in db.query(
+        f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+        " AND l.team_id = :team AND l.ended_at IS NULL",
+        {"ids": json.dumps(ids), "team": team_id},
+    )}
+    items = (_item(rows[entry_id], states, safety) for entry_id in ids)
+    return [item for item in items if "concern" in item.flags]
 
 
 def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):
@@ -285,16 +311,16 @@ def shared_entry_for_team(db, entry_id, team, safety):
     return _item(row, patient_states(db, team.id, patient_id=row["patient_id"]), safety)
 
 
-def review(db, nurse, team, item, now=None):
-    """Mark a shared entry as seen by the team, and record who did it."""
+def review(db, nurse, team, item, outcome=None, now=None):
+    """Mark a shared entry as seen by the team, and record who did it and what she did."""
     now = now or utc_now()
     with db.atomic():
         db.execute("UPDATE entries SET reviewed_at = ?, reviewed_team_id = ? WHERE id = ?",
                    [utc_iso(now), team.id, item.entry.id])
         db.execute(
-            "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at)"
-            " VALUES (?, ?, ?, ?)",
-            [item.entry.id, nurse.id, team.id, utc_iso(now)],
+            "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at, outcome)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [item.entry.id, nurse.id, team.id, utc_iso(now), outcome],
         )
         audit.record(db, nurse, "review", patient_id=item.entry.patient_id, team_id=team.id,
                      entry_id=item.entry.id, now=now)

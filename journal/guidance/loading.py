@@ -9,6 +9,7 @@ from ..help.nurse_line import HELP_LINES, HelpLine, LineStatus, help_line, line_
 from ..platform.clock import uk_today, utc_now
 from ..platform.db import get_db
 from ..scans import records
+from . import concern
 from . import packs as content
 
 DEFAULT_KIND = "liver-ultrasound"
@@ -19,7 +20,8 @@ def init_app(app):
     folder = app.config.get("CONTENT_DIR")
     app.extensions["packs"] = content.load_packs(folder)
     app.extensions["safety"] = content.load_safety(folder)
-    app.jinja_env.globals.update(help_panel=help_panel, packs_past_review=packs_past_review)
+    app.jinja_env.globals.update(help_panel=help_panel, packs_past_review=packs_past_review,
+                                 distress_band=distress_band)
 
 
 def now():
@@ -35,6 +37,23 @@ def packs():
 def safety():
     """The rule for when a check-in brings the help panel forward."""
     return current_app.extensions["safety"]
+
+
+def distress_band(distress):
+    """The colour band of a score ("high", "mid", "low"), from safety.toml's levels."""
+    return concern.distress_band(distress, safety())
+
+
+def check(distress=None, *texts):
+    """The one concern check, with the rule read at start."""
+    return concern.check(safety(), distress, *texts)
+
+
+def reach_out(found, shared=False):
+    """What the help panel needs after a save, or None when it should not come forward."""
+    if not found.show_help:
+        return None
+    return {"gentle": not found.flag_nurses, "shared": bool(shared)}
 
 
 def packs_in_order():

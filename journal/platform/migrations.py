@@ -601,3 +601,10 @@ def m0013(db):
         ALTER TABLE entries ADD COLUMN calm_helped INTEGER NOT NULL DEFAULT 0;
         """
     )
+
+
+@migrations(name="0014_review_outcome")
+def m0014(db):
+    # What the nurse did with a reviewed entry (called, left a message, no action needed,
+    # referred on); NULL for reviews made before it was asked.
+    db.execute("ALTER TABLE entry_reviews ADD COLUMN outcome TEXT")

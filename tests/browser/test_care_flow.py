@@ -122,8 +122,13 @@ def test_nurse_code_patient_connects_shares_and_sees_it_reviewed(phone, desktop,
     expect(nurse.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
     expect(nurse.locator(".stage")).to_have_text("No scan added yet")
     shoot(nurse, "patient-view")
+    # A flagged entry asks what the nurse did; the form says so if she does not choose.
+    nurse.get_by_role("button", name=re.compile("Mark reviewed")).click()
+    expect(nurse.locator(".outcomes .error")).to_contain_text("Choose what you did")
+    nurse.get_by_text("Called the patient").click()
     nurse.get_by_role("button", name=re.compile("Mark reviewed")).click()
     expect(nurse.locator(".reviewed")).to_contain_text("Reviewed by Priya on")
+    expect(nurse.locator(".reviewed")).to_contain_text("called the patient")
     expect(nurse.locator("#announce")).to_contain_text("Marked as reviewed")
 
     # The patient sees that her team has read it.
