@@ -61,9 +61,16 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     assert re.fullmatch(r"waiting-well-data-\d{4}-\d{2}-\d{2}\.zip",
                         download.value.suggested_filename)
     archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
-    data = json.loads(archive.read("waiting-well-data.json"))
-    assert [r["note"] for r in data["tables"]["entries"]["rows"]] == [
-        "Fed the ducks at the lake."]
+    data = json.loads(archive.read("journal.json"))
+    assert [r["note"] for r in data["entries"]] == ["Fed the ducks at the lake."]
+    # The printable journal opens in the same browser and reads cleanly on a phone.
+    journal_page = page.context.new_page()
+    journal_page.set_content(archive.read("journal.html").decode("utf-8"))
+    expect(journal_page.get_by_role("heading", level=1)).to_have_text("My Waiting Well journal")
+    expect(journal_page.get_by_text("Fed the ducks at the lake.")).to_be_visible()
+    assert journal_page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(journal_page, "export-journal-html")
+    journal_page.close()
 
     page.get_by_role("link", name="Delete my account").click()
     page.get_by_label("Your password").fill("not the password")
