@@ -625,3 +625,27 @@
     });
   });
 })();
+
+// Copy buttons (recovery codes) need JavaScript and a clipboard, so they stay hidden without.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var lines = Array.prototype.map.call(source.querySelectorAll("li"), function (li) {
+          return li.textContent.trim();
+        });
+        var region = document.getElementById("announce");
+        navigator.clipboard.writeText(lines.join("\n")).then(function () {
+          if (region) region.textContent = button.getAttribute("data-copied");
+        }, function () {
+          if (region) region.textContent = "That did not copy. Please download or print them.";
+        });
+      });
+    });
+  });
+})();

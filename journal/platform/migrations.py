@@ -601,3 +601,10 @@ def m0013(db):
         ALTER TABLE entries ADD COLUMN calm_helped INTEGER NOT NULL DEFAULT 0;
         """
     )
+
+
+@migrations(name="0014_recovery_codes_kept")
+def m0014(db):
+    # Set when a new set of recovery codes is made, cleared when the person says they have
+    # kept them: until then every page reminds them, so a missed screen never locks them out.
+    db.execute("ALTER TABLE users ADD COLUMN recovery_codes_pending_at TEXT")

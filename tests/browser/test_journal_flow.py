@@ -13,6 +13,9 @@ def sign_up(page, server, email="sam@example.com", name="Sam"):
     page.get_by_label("Password").fill("quiet morning walks")
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
+    page.get_by_label("I have kept my recovery codes somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 
 
