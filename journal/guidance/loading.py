@@ -78,6 +78,17 @@ def current_journey(db, user):
     return records.journey_for(row, packs(), default_kind(), now())
 
 
+def scans_to_show(db, user, current=None):
+    """Every scan still waiting for results and the current one, overdue first."""
+    current = current or current_journey(db, user)
+    if current is None:
+        return []
+    moment = now()
+    journeys = [current] + [records.journey_for(r, packs(), default_kind(), moment)
+                            for r in records.scans_for(db, user.id)[1:]]
+    return records.waits_first(journeys, current.row["id"])
+
+
 @dataclass(frozen=True)
 class HelpPanel:
     """What the help panel shows on this request."""

@@ -72,6 +72,16 @@ def own_contacts(db, patient_id):
     return contacts
 
 
+# What a new scan starts from: usually the same hospital and the same people.
+CARRIED_OVER = ("hospital", "arranged_by_name", "arranged_by_phone", "nurse_name", "nurse_phone")
+
+
+def starting_values(db, patient_id):
+    """The last scan's hospital and contacts, for the new-scan form to start from."""
+    last = current_scan(db, patient_id)
+    return {name: last[name] for name in CARRIED_OVER if last and last[name]}
+
+
 def create(db, patient_id, fields, now=None):
     """Store a new scan; it becomes the current one."""
     stamp = utc_iso(now or utc_now())
@@ -179,6 +189,14 @@ class Journey:
     def fast_is_today(self):
         fast = self.info.fast_from_utc
         return fast is not None and to_uk(fast).date() == self.today
+
+
+def waits_first(journeys, current_id=None):
+    """The scans to show: every one still waiting for results and the current one, each
+    with its own stage; overdue first, then the current scan, then the longest waits."""
+    shown = [j for j in journeys if j.awaiting_results or j.row["id"] == current_id]
+    return sorted(shown, key=lambda j: (j.stage != "overdue", j.row["id"] != current_id,
+                                        j.info.due_by or date.max))
 
 
 def journey_for(row, packs, default_kind, now_utc):

@@ -363,3 +363,24 @@ def test_a_rare_flag_reads_a_bounded_number_of_entries_per_page(db, patient, tea
         if before is None:
             break
     assert pages == [[], [], [worrying]]
+
+
+def test_an_earlier_scans_overdue_results_still_flag_the_patient(app, db, patient, team,
+                                                                 team_nurse):
+    link = link_patient(db, patient, team, name="Pat Jones")
+    shared = add_entry(db, patient, distress=3, shared=True, when=at(2))
+    add_scan(db, patient, days_ago=30, results_days=7)  # overdue
+    add_scan(db, patient, days_ago=-10)  # the newer scan, still to come
+
+    states = inbox.patient_states(db, team.id)
+    assert states[patient.id].overdue
+
+    client, _ = client_for(app, "priya@example.com")
+    assert item_ids(client.get("/care?flag=overdue").get_data(as_text=True)) == [shared]
+    page = client.get(f"/care/patients/{link}").get_data(as_text=True)
+    waits = page.split('<ul class="waits">')[1].split("</ul>")[0]
+    assert "Results overdue, day 30 of waiting" in waits and "flag-overdue" in waits
+
+    db.execute("UPDATE scans SET results_received_on = '2026-01-01' WHERE appointment_at < ?",
+               [utc_iso(utc_now())])
+    assert not inbox.patient_states(db, team.id)[patient.id].overdue
