@@ -62,11 +62,12 @@ def is_known_prompt(text):
 
 
 def todays_prompt(journey, user):
-    """One prompt for the patient today, from their current scan's stage."""
+    """One prompt for the patient today, from their current scan's stage at this moment:
+    after the scan, the day's question no longer asks how they feel before it."""
     if journey is None:
         pack, stage = packs()[default_kind()], "no-date"
     else:
-        pack, stage = journey.pack, journey.day_stage
+        pack, stage = journey.pack, journey.stage
     return content.prompt_for_day(pack, stage, uk_today(now()), salt=f"patient-{user.id}")
 
 

@@ -1,12 +1,12 @@
 """Scans: the rows a patient enters, and their link to the pure stage logic."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from werkzeug.exceptions import NotFound
 
 from ..help.phones import tel_href
-from ..platform.clock import parse_utc, to_uk, uk_local_to_utc, utc_iso, utc_now
+from ..platform.clock import parse_utc, to_uk, utc_iso, utc_now
 from . import calendar
 from .stages import DEFAULT_DUE, Scan, StageInfo, stage_for
 
@@ -178,12 +178,6 @@ class Journey:
     @property
     def awaiting_results(self):
         return self.stage in AWAITING_RESULTS
-
-    @property
-    def day_stage(self):
-        """The stage at the start of today, so the day's journal prompt stays all day."""
-        start = uk_local_to_utc(self.today, time(0))
-        return stage_of(self.row, start, self.pack.default_results_days).stage
 
     @property
     def fast_is_today(self):
