@@ -54,9 +54,16 @@ def patient_team():
     return g.care_link
 
 
+def staff_team():
+    """The signed-in nurse's team for their own help panel, or None for anyone else."""
+    if g.user is None or g.user.role != "nurse":
+        return None
+    return nurse_team()
+
+
 @bp.app_context_processor
 def _care_helpers():
-    return {"patient_team": patient_team, "care_flags": triage.FLAGS}
+    return {"patient_team": patient_team, "staff_team": staff_team, "care_flags": triage.FLAGS}
 
 
 def _back(default):

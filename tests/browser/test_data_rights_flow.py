@@ -51,6 +51,7 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     check_in(page, "Fed the ducks at the lake.")
     page.evaluate("localStorage.setItem('draft:test', 'words on this phone')")
 
+    page.get_by_role("link", name="More").click()
     page.get_by_role("link", name="Your data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
     no_axe_violations(page, "your data")

@@ -265,6 +265,7 @@ def test_sign_out_clears_drafts_from_the_device(patient_page, server):
     page = patient_page
     fill_check_in(page)
     assert len(drafts(page)) == 1
+    page.get_by_role("link", name="More").click()
     with page.expect_response(lambda r: r.url.endswith("/sign-out")) as answer:
         page.get_by_role("button", name="Sign out").click()
     assert answer.value.all_headers().get("clear-site-data") == '"cache", "storage"'
