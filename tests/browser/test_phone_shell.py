@@ -57,6 +57,12 @@ def test_home_has_the_scale_and_save_on_the_first_screen(phone, server, patient_
     assert save["y"] + save["height"] <= visible_bottom
     assert tabbar["height"] <= 64
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    # The scale's words sit inside the buttons they name, however the row wraps.
+    for n in (0, 10):
+        button, word = box(page, f"label[for=d{n}]"), box(page, f"label[for=d{n}] .scale-word")
+        assert button["x"] <= word["x"]
+        assert word["x"] + word["width"] <= button["x"] + button["width"]
+        assert word["y"] + word["height"] <= button["y"] + button["height"]
     shoot(page, f"home-first-screen-{size['width']}", full_page=False)
     page.emulate_media(color_scheme="dark")
     shoot(page, f"home-first-screen-{size['width']}-dark", full_page=False)
