@@ -79,9 +79,13 @@
         used[el.name] = i + 1;
       }
     });
-    // Show restored feelings and topics, which sit in a folded section.
+    // Show restored feelings, topics, notes and answers, which sit in folded sections:
+    // words kept for the person must never be hidden from them.
     form.querySelectorAll("details").forEach(function (details) {
-      if (details.querySelector("input:checked")) details.open = true;
+      var written = Array.prototype.some.call(details.querySelectorAll("textarea"), function (el) {
+        return el.value.trim();
+      });
+      if (written || details.querySelector("input:checked")) details.open = true;
     });
   }
 

@@ -124,7 +124,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     expect(page).to_have_url(re.compile(r"/home$"))
     expect(page.get_by_role("region", name="Recovery codes")).to_have_count(0)
 
-    page.get_by_role("link", name="More").click()
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("button", name="Sign out", exact=True).click()
     page.goto(server.url + "/sign-in")
     page.get_by_role("link", name="Forgotten your password?").click()
@@ -144,7 +144,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     expect(page.locator(".flash")).to_contain_text("7 recovery codes left")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
-    page.get_by_role("link", name="More").click()
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in_form(page, server, "robin@example.com", "second garden path")
     expect(page).to_have_url(re.compile(r"/home$"))

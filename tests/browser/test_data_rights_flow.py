@@ -31,6 +31,7 @@ def sign_up(page, server, email="robin@example.com"):
 
 def check_in(page, note):
     page.locator("label[for=d5]").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.get_by_label("Note (optional)").fill(note)
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator(".saved")).to_contain_text("Saved at")
@@ -51,7 +52,7 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     check_in(page, "Fed the ducks at the lake.")
     page.evaluate("localStorage.setItem('draft:test', 'words on this phone')")
 
-    page.get_by_role("link", name="More").click()
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("link", name="Your data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
     no_axe_violations(page, "your data")
@@ -124,6 +125,7 @@ def test_check_in_on_a_read_only_database_keeps_the_words_on_screen(phone, serve
     read_only_database()
 
     page.locator("label[for=d7]").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.get_by_label("Note (optional)").fill("Could not sleep again.")
     with page.expect_response(lambda r: r.url.endswith("/check-in")) as answer:
         page.get_by_role("button", name="Save check-in").click()

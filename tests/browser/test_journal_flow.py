@@ -29,7 +29,7 @@ def test_sign_up_check_in_timeline_and_search(phone, server, shoot):
     shoot(page, "home")
 
     page.locator("label[for=d6]").click()
-    page.get_by_text("Add feelings and what is on your mind").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.locator("label[for=f-anxious]").click()
     page.get_by_label("Note (optional)").fill("The waiting room had a fish tank.")
     shoot(page, "check-in")

@@ -102,7 +102,7 @@ def test_tab_bar_marks_the_current_tab_and_more_holds_the_rest(phone, server, pa
     expect(call).to_be_in_viewport()
     expect(tabs.get_by_role("link", name="Help")).to_have_attribute("aria-current", "page")
 
-    tabs.get_by_role("link", name="More").click()
+    tabs.get_by_role("link", name="More", exact=True).click()
     expect(page).to_have_url(re.compile(r"/more$"))
     more = page.get_by_role("navigation", name="More pages")
     for name in ("Trends", "Questions", "Care team", "Your data", "Account"):
