@@ -34,7 +34,8 @@ TABS = {
 }
 MORE = {
     "patient": (("trends.trends_page", "Trends"), ("scans.question_list", "Questions"),
-                ("care.team", "Care team"), ("accounts.your_data", "Your data"),
+                ("care.team", "Care team"), ("people.people", "People"),
+                ("accounts.your_data", "Your data"),
                 ("accounts.overview", "Account")),
     "nurse": (("accounts.overview", "Account"),),
     "admin": (("accounts.overview", "Account"),),
