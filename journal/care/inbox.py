@@ -10,7 +10,7 @@ from ..diary.entries import Entry
 from ..guidance.concern import Concern
 from ..platform import audit
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
-from ..scans.records import as_scan, stage_of
+from ..scans.records import AWAITING_RESULTS, as_scan, stage_of
 from ..scans.stages import StageInfo, results_overdue
 from . import triage
 from .teams import Link
@@ -37,6 +37,8 @@ class PatientState:
     rising: bool
     stage: StageInfo | None
     overdue: bool
+    # Every scan still waiting for results, overdue first (one patient's page only).
+    waits: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,32 @@ def _current_scans(db, team_id, patient_id=None):
     return {row["patient_id"]: row for row in cursor}
 
 
+def _unanswered_scans(db, team_id, patient_id=None):
+    """Every scan with no results yet of each connected patient, by patient id: an older
+    scan's overdue results must not hide behind a newer scan."""
+    cursor = db.conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    cursor.execute(
+        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
+        " WHERE l.team_id = :team AND l.ended_at IS NULL"
+        " AND (:patient IS NULL OR l.patient_id = :patient)"
+        " AND s.results_received_on IS NULL AND s.appointment_at IS NOT NULL",
+        {"team": team_id, "patient": patient_id},
+    )
+    found = {}
+    for row in cursor:
+        found.setdefault(row["patient_id"], []).append(row)
+    return found
+
+
+def _waits(rows, now):
+    """(scan row, stage) for scans waiting for results, overdue first, longest wait first."""
+    staged = [(row, stage_of(row, now)) for row in rows]
+    waiting = [(row, info) for row, info in staged if info.stage in AWAITING_RESULTS]
+    return tuple(sorted(waiting, key=lambda w: (w[1].stage != "overdue",
+                                                -(w[1].waiting_day or 0))))
+
+
 def patient_states(db, team_id, now=None, patient_id=None):
     """PatientState for every patient connected to the team (or just one), by patient id.
 
@@ -91,6 +119,7 @@ def patient_states(db, team_id, now=None, patient_id=None):
     today = uk_today(now)
     scores = _recent_scores(db, team_id, patient_id)
     scans = _current_scans(db, team_id, patient_id)
+    unanswered = _unanswered_scans(db, team_id, patient_id)
     states = {}
     for (pid,) in db.execute(
         "SELECT patient_id FROM care_links WHERE team_id = :team AND ended_at IS NULL"
@@ -99,14 +128,17 @@ def patient_states(db, team_id, now=None, patient_id=None):
     ):
         own = tuple(scores.get(pid, ()))
         scan = scans.get(pid)
+        waiting = unanswered.get(pid, ())
+        waits = ()
         if patient_id is None:
             stage = None
-            overdue = scan is not None and results_overdue(as_scan(scan), today)
+            overdue = any(results_overdue(as_scan(row), today) for row in waiting)
         else:
             stage = stage_of(scan, now) if scan is not None else None
-            overdue = triage.is_overdue(stage)
+            waits = _waits(waiting, now)
+            overdue = any(triage.is_overdue(info) for _, info in waits)
         states[pid] = PatientState(scores=own, rising=triage.is_rising(own), stage=stage,
-                                   overdue=overdue)
+                                   overdue=overdue, waits=waits)
     return states
 
 

@@ -54,10 +54,17 @@ def team_sees(care):
     return hours.when_team_sees(care.working_hours, loading.now())
 
 
+def staff_team():
+    """The signed-in nurse's team for their own help panel, or None for anyone else."""
+    if g.user is None or g.user.role != "nurse":
+        return None
+    return nurse_team()
+
+
 @bp.app_context_processor
 def _care_helpers():
-    return {"patient_team": patient_team, "care_flags": triage.FLAGS, "team_sees": team_sees,
-            "care_outcomes": triage.OUTCOMES}
+    return {"patient_team": patient_team, "staff_team": staff_team, "care_flags": triage.FLAGS,
+            "team_sees": team_sees, "care_outcomes": triage.OUTCOMES}
 
 
 def _back(default):
@@ -356,11 +363,20 @@ def patient(link_id):
         more=more,
         state=state,
         stage_words=triage.stage_words(state.stage),
+        waits=[(_scan_name(row), triage.stage_words(info), triage.is_overdue(info))
+               for row, info in state.waits],
         trend=triage.trend(list(state.scores)),
         chart=_trend_chart(db, link.patient_id, team.id),
         questions=inbox.shared_questions(db, link.patient_id, team.id),
         summary_shared_on=summaries.shared_on(db, link.patient_id, team.id),
     )
+
+
+def _scan_name(row):
+    """'CT scan on 3 November' as a nurse reads it beside the stage."""
+    pack = current_app.extensions["packs"].get(row["kind"])
+    day = scan_day(as_scan(row))
+    return f"{pack.name if pack else 'Scan'} on {day.day} {day:%B}"
 
 
 @bp.route("/care/patients/<int:link_id>/summary")

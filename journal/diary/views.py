@@ -24,6 +24,7 @@ def home_context(db, values=None, errors=None, saved=None):
     journey = loading.current_journey(db, g.user)
     return {
         "journey": journey,
+        "journeys": loading.scans_to_show(db, g.user, journey),
         "prompt": loading.todays_prompt(journey, g.user),
         "today": entries.latest_today(db, g.user.id),
         "latest": latest,

@@ -81,11 +81,12 @@ def is_known_prompt(text):
 
 
 def todays_prompt(journey, user):
-    """One prompt for the patient today, from their current scan's stage."""
+    """One prompt for the patient today, from their current scan's stage at this moment:
+    after the scan, the day's question no longer asks how they feel before it."""
     if journey is None:
         pack, stage = packs()[default_kind()], "no-date"
     else:
-        pack, stage = journey.pack, journey.day_stage
+        pack, stage = journey.pack, journey.stage
     return content.prompt_for_day(pack, stage, uk_today(now()), salt=f"patient-{user.id}")
 
 
@@ -95,6 +96,17 @@ def current_journey(db, user):
     if row is None:
         return None
     return records.journey_for(row, packs(), default_kind(), now())
+
+
+def scans_to_show(db, user, current=None):
+    """Every scan still waiting for results and the current one, overdue first."""
+    current = current or current_journey(db, user)
+    if current is None:
+        return []
+    moment = now()
+    journeys = [current] + [records.journey_for(r, packs(), default_kind(), moment)
+                            for r in records.scans_for(db, user.id)[1:]]
+    return records.waits_first(journeys, current.row["id"])
 
 
 @dataclass(frozen=True)

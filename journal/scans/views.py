@@ -30,14 +30,18 @@ def my_scan():
     rows = records.scans_for(db, g.user.id)
     now = loading.now()
     journeys = [records.journey_for(r, loading.packs(), loading.default_kind(), now) for r in rows]
+    earlier = journeys[1:]
     return page("scans/my_scan.html", [], journey=journeys[0] if journeys else None,
-                earlier=journeys[1:], reach_out=session.pop("reach_out", None))
+                waiting=records.waits_first([j for j in earlier if j.awaiting_results]),
+                earlier=[j for j in earlier if not j.awaiting_results],
+                reach_out=session.pop("reach_out", None))
 
 
 @bp.route("/scans/new")
 @login_required(role="patient")
 def new():
-    return page("scans/form.html", [], **_form_context({"results_told_unit": "days"}, {}))
+    start = {"results_told_unit": "days", **records.starting_values(get_db(), g.user.id)}
+    return page("scans/form.html", [], carried=bool(len(start) > 1), **_form_context(start, {}))
 
 
 @bp.route("/scans", methods=["POST"])

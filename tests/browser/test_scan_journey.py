@@ -145,6 +145,7 @@ def test_daily_prompt_answer_shows_on_the_timeline(phone, server):
     make_patient(server.app)
     sign_in(page, server)
     prompt = page.locator("input[name=prompt]").get_attribute("value")
+    page.locator("summary", has_text="Today's question").click()
     page.get_by_label(re.compile("Today's question")).fill("My sister, over tea.")
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator(".saved")).to_contain_text("Saved at")

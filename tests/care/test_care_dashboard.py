@@ -411,3 +411,24 @@ def test_the_review_outcome_is_shown_to_the_team(app, db, patient, team, team_nu
     other, _ = client_for(app, "sam@example.com")
     page = other.get(f"/care/patients/{linked}").get_data(as_text=True)
     assert "Reviewed by Priya on" in page and ": referred on." in page
+
+
+def test_an_earlier_scans_overdue_results_still_flag_the_patient(app, db, patient, team,
+                                                                 team_nurse):
+    link = link_patient(db, patient, team, name="Pat Jones")
+    shared = add_entry(db, patient, distress=3, shared=True, when=at(2))
+    add_scan(db, patient, days_ago=30, results_days=7)  # overdue
+    add_scan(db, patient, days_ago=-10)  # the newer scan, still to come
+
+    states = inbox.patient_states(db, team.id)
+    assert states[patient.id].overdue
+
+    client, _ = client_for(app, "priya@example.com")
+    assert item_ids(client.get("/care?flag=overdue").get_data(as_text=True)) == [shared]
+    page = client.get(f"/care/patients/{link}").get_data(as_text=True)
+    waits = page.split('<ul class="waits">')[1].split("</ul>")[0]
+    assert "Results overdue, day 30 of waiting" in waits and "flag-overdue" in waits
+
+    db.execute("UPDATE scans SET results_received_on = '2026-01-01' WHERE appointment_at < ?",
+               [utc_iso(utc_now())])
+    assert not inbox.patient_states(db, team.id)[patient.id].overdue
