@@ -79,9 +79,13 @@
         used[el.name] = i + 1;
       }
     });
-    // Show restored feelings and topics, which sit in a folded section.
+    // Show restored feelings, topics, notes and answers, which sit in folded sections:
+    // words kept for the person must never be hidden from them.
     form.querySelectorAll("details").forEach(function (details) {
-      if (details.querySelector("input:checked")) details.open = true;
+      var written = Array.prototype.some.call(details.querySelectorAll("textarea"), function (el) {
+        return el.value.trim();
+      });
+      if (written || details.querySelector("input:checked")) details.open = true;
     });
   }
 
@@ -622,6 +626,30 @@
     document.querySelectorAll("button[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();
+
+// Copy buttons (recovery codes) need JavaScript and a clipboard, so they stay hidden without.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var lines = Array.prototype.map.call(source.querySelectorAll("li"), function (li) {
+          return li.textContent.trim();
+        });
+        var region = document.getElementById("announce");
+        navigator.clipboard.writeText(lines.join("\n")).then(function () {
+          if (region) region.textContent = button.getAttribute("data-copied");
+        }, function () {
+          if (region) region.textContent = "That did not copy. Please download or print them.";
+        });
+      });
     });
   });
 })();

@@ -173,6 +173,13 @@ MATRIX = [
     row("GET", "/account/recovery-codes", (302, 200, 200, 403, 403, 403)),
     row("POST", "/account/recovery-codes", (302, 303, 303, 403, 403, 403),
         {"password": PASSWORD}),
+    # Keeping new codes: the codes live in the person's own session, so nobody has any here.
+    row("GET", "/account/recovery-codes/keep", (302, 200, 200, 403, 403, 403)),
+    row("POST", "/account/recovery-codes/keep", (302, 303, 303, 403, 403, 403),
+        {"kept": "yes"}),
+    row("GET", "/account/recovery-codes/keep/download", (302, 404, 404, 403, 403, 403)),
+    # The phone's More page: for anyone signed in.
+    row("GET", "/more", (302, 200, 200, 200, 200, 200)),
     # The privacy notice is public; agreeing to it is for patients.
     row("GET", "/privacy", (200, 200, 200, 200, 200, 200)),
     row("GET", "/privacy/agree", (302, 200, 200, 403, 403, 403)),

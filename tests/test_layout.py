@@ -36,6 +36,8 @@ UPWARD = {
     # The About page lists the content packs and their sources.
     ("journal.help.views", "journal.guidance.loading"),
     ("journal.help.views", "journal.guidance.packs"),
+    # The data export names topics as the check-in form does.
+    ("journal.accounts.data_rights", "journal.diary.validation"),
     # Staff accounts are made in, and moved between, care teams.
     ("journal.accounts.admin", "journal.care.teams"),
     ("journal.accounts.staff", "journal.care.teams"),

@@ -10,7 +10,8 @@ from flask import (
     url_for,
 )
 
-from ..platform import personal_data, security_log
+from ..diary.validation import TOPICS
+from ..platform import audit, personal_data, security_log
 from ..platform.clock import to_uk, utc_now
 from ..platform.db import get_db
 from ..platform.security import clear_site_data
@@ -20,6 +21,16 @@ from .sign_in import login_required
 NOT_CONFIRMED = (
     "That password is not right. Check it and try again. Nothing has been deleted."
 )
+
+
+def export_labels():
+    """The words the app uses for topics, kinds of scan and audit events."""
+    packs = current_app.extensions["packs"]
+    return personal_data.Labels(
+        topics=TOPICS,
+        scan_kinds={kind: pack.name for kind, pack in packs.items()},
+        actions=audit.ACTIONS,
+    )
 
 
 @bp.route("/account/data")
@@ -34,9 +45,12 @@ def your_data():
 @login_required(role="patient")
 def download_data():
     now = utc_now()
-    data = personal_data.collect(get_db(), g.user.id, now=now)
+    data = personal_data.collect(get_db(), g.user.id, labels=export_labels(), now=now)
+    # Autoescaped like every page: the person's words are shown, never run.
+    journal_html = render_template("accounts/export_journal.html", data=data)
     filename = f"waiting-well-data-{to_uk(now):%Y-%m-%d}.zip"
-    response = current_app.response_class(personal_data.to_zip(data), mimetype="application/zip")
+    response = current_app.response_class(personal_data.to_zip(data, journal_html),
+                                          mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

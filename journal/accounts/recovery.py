@@ -58,7 +58,14 @@ def replace_codes(db, user_id, secret) -> list[str]:
                 "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)",
                 [user_id, code_hash, now],
             )
+        # New codes are not kept until the person says so (see `mark_kept`).
+        db.execute("UPDATE users SET recovery_codes_pending_at = ? WHERE id = ?", [now, user_id])
     return codes
+
+
+def mark_kept(db, user_id):
+    """The person has downloaded, printed or copied their codes: stop reminding them."""
+    db.execute("UPDATE users SET recovery_codes_pending_at = NULL WHERE id = ?", [user_id])
 
 
 def unused_count(db, user_id) -> int:

@@ -245,10 +245,12 @@ def sign_up():
                 codes = recovery.replace_codes(db, user_id, current_app.secret_key)
                 begin_session(user_id)
                 security_log.event("signed_up", user_id)
-                # Shown once, on the home page, below the check-in form.
+                # The next step shows them until the person says they have kept them
+                # (keeping_codes.py; held in this signed session, never stored in plain).
                 session["recovery_codes"] = codes
-                flash("Welcome. Your journal is ready.")
-                return redirect(url_for("diary.home"), code=303)
+                session["recovery_codes_after"] = "sign-up"
+                flash("Welcome. Your journal is ready. One more step: keep your recovery codes.")
+                return redirect(url_for("accounts.keep_codes"), code=303)
     return render_template(
         "accounts/sign_up.html", values=values, errors=errors
     ), 422 if errors else 200

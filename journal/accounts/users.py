@@ -30,6 +30,8 @@ class User:
     share_by_default: bool
     # A temporary password (from an admin's reset) must be changed before anything else.
     temporary_password: bool = False
+    # New recovery codes were made and the person has not yet said they kept them.
+    codes_to_keep: bool = False
 
     @classmethod
     def from_row(cls, row):
@@ -40,6 +42,7 @@ class User:
             role=row["role"],
             share_by_default=bool(row["share_by_default"]),
             temporary_password=bool(row["password_expires_at"]),
+            codes_to_keep=bool(row.get("recovery_codes_pending_at")),
         )
 
 

@@ -17,7 +17,7 @@ from ..platform.clock import parse_utc, utc_iso, utc_now
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
 from ..platform.web import is_htmx
-from . import bp, consent, guard, recovery, session_rules, sessions, totp, users
+from . import bp, consent, guard, keeping_codes, recovery, session_rules, sessions, totp, users
 from .sign_in import begin_session, login_required
 
 # Pages a person may still open while a step is owed (new password, privacy notice).
@@ -53,12 +53,6 @@ def owed_steps():
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target, code=303)
-
-
-@bp.app_context_processor
-def recovery_codes_once():
-    """Templates call take_recovery_codes() to show fresh codes once, then forget them."""
-    return {"take_recovery_codes": lambda: session.pop("recovery_codes", None)}
 
 
 # The second factor at sign-in.
@@ -263,10 +257,10 @@ def recovery_codes():
         if passwords.verify(row["password_hash"], request.form.get("password") or ""):
             guard.succeeded(g.user.email)
             _renew_session(db)
-            session["recovery_codes"] = recovery.replace_codes(db, g.user.id,
-                                                               current_app.secret_key)
+            keeping_codes.hold_codes(
+                recovery.replace_codes(db, g.user.id, current_app.secret_key), "account")
             security_log.event("recovery_codes_replaced")
-            return redirect(url_for("accounts.recovery_codes"), code=303)
+            return redirect(url_for("accounts.keep_codes"), code=303)
         error = "That is not your password. Try again."
         security_log.warn("password_check_failed")
     return render_template(

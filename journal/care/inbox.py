@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from werkzeug.exceptions import NotFound
 
 from ..diary.entries import Entry
+from ..guidance.concern import Concern
 from ..platform import audit
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
-from ..scans.records import as_scan, stage_of
+from ..scans.records import AWAITING_RESULTS, as_scan, stage_of
 from ..scans.stages import StageInfo, results_overdue
 from . import triage
 from .teams import Link
@@ -36,16 +37,19 @@ class PatientState:
     rising: bool
     stage: StageInfo | None
     overdue: bool
+    # Every scan still waiting for results, overdue first (one patient's page only).
+    waits: tuple = ()
 
 
 @dataclass(frozen=True)
 class InboxItem:
     entry: Entry
     link: Link
-    concern: str | None
+    concern: Concern
     flags: tuple
     reviewed: bool
     reviewed_by: str | None
+    outcome: str | None = None
 
 
 def _recent_scores(db, team_id, patient_id=None):
@@ -79,6 +83,32 @@ def _current_scans(db, team_id, patient_id=None):
     return {row["patient_id"]: row for row in cursor}
 
 
+def _unanswered_scans(db, team_id, patient_id=None):
+    """Every scan with no results yet of each connected patient, by patient id: an older
+    scan's overdue results must not hide behind a newer scan."""
+    cursor = db.conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    cursor.execute(
+        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
+        " WHERE l.team_id = :team AND l.ended_at IS NULL"
+        " AND (:patient IS NULL OR l.patient_id = :patient)"
+        " AND s.results_received_on IS NULL AND s.appointment_at IS NOT NULL",
+        {"team": team_id, "patient": patient_id},
+    )
+    found = {}
+    for row in cursor:
+        found.setdefault(row["patient_id"], []).append(row)
+    return found
+
+
+def _waits(rows, now):
+    """(scan row, stage) for scans waiting for results, overdue first, longest wait first."""
+    staged = [(row, stage_of(row, now)) for row in rows]
+    waiting = [(row, info) for row, info in staged if info.stage in AWAITING_RESULTS]
+    return tuple(sorted(waiting, key=lambda w: (w[1].stage != "overdue",
+                                                -(w[1].waiting_day or 0))))
+
+
 def patient_states(db, team_id, now=None, patient_id=None):
     """PatientState for every patient connected to the team (or just one), by patient id.
 
@@ -89,6 +119,7 @@ def patient_states(db, team_id, now=None, patient_id=None):
     today = uk_today(now)
     scores = _recent_scores(db, team_id, patient_id)
     scans = _current_scans(db, team_id, patient_id)
+    unanswered = _unanswered_scans(db, team_id, patient_id)
     states = {}
     for (pid,) in db.execute(
         "SELECT patient_id FROM care_links WHERE team_id = :team AND ended_at IS NULL"
@@ -97,14 +128,17 @@ def patient_states(db, team_id, now=None, patient_id=None):
     ):
         own = tuple(scores.get(pid, ()))
         scan = scans.get(pid)
+        waiting = unanswered.get(pid, ())
+        waits = ()
         if patient_id is None:
             stage = None
-            overdue = scan is not None and results_overdue(as_scan(scan), today)
+            overdue = any(results_overdue(as_scan(row), today) for row in waiting)
         else:
             stage = stage_of(scan, now) if scan is not None else None
-            overdue = triage.is_overdue(stage)
+            waits = _waits(waiting, now)
+            overdue = any(triage.is_overdue(info) for _, info in waits)
         states[pid] = PatientState(scores=own, rising=triage.is_rising(own), stage=stage,
-                                   overdue=overdue)
+                                   overdue=overdue, waits=waits)
     return states
 
 
@@ -140,21 +174,24 @@ def _item(row, states, safety):
     state = states.get(entry.patient_id)
     reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at,
                                   entry.reviewed_team_id, link.team_id)
-    reason = triage.concern(entry.distress, entry.note, safety)
+    # The same check the patient's safety net ran when she saved it, over every text.
+    found = triage.concern(entry.distress, (entry.note, entry.prompt_answer), safety)
     flags = triage.flags_for(
-        concern_reason=reason,
+        concern_reason=found.reason,
         rising=bool(state and state.rising),
         overdue=bool(state and state.overdue),
         reviewed=reviewed,
     )
-    return InboxItem(entry, link, reason, flags, reviewed, row["reviewed_by"])
+    return InboxItem(entry, link, found, flags, reviewed, row["reviewed_by"], row["outcome"])
 
 
 _ITEM_SELECT = (
     "SELECT e.*, l.id AS link_id, l.team_id, l.held_name, l.held_dob, l.held_hospital_number,"
     " l.connected_at, (SELECT u.first_name FROM entry_reviews r JOIN users u ON u.id = r.nurse_id"
     "  WHERE r.entry_id = e.id AND r.team_id = l.team_id"
-    "  ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by"
+    "  ORDER BY r.reviewed_at DESC LIMIT 1) AS reviewed_by,"
+    " (SELECT r.outcome FROM entry_reviews r WHERE r.entry_id = e.id AND r.team_id = l.team_id"
+    "  ORDER BY r.reviewed_at DESC LIMIT 1) AS outcome"
     # Entries first (by id), then their link: SQLite keeps CROSS JOIN's order, where a plain
     # join let it walk every link of every team.
     " FROM entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
@@ -173,9 +210,9 @@ def _id_source(link_id, flag):
 
 
 def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=None,
-          limit=PAGE_SIZE):
-    """Shared entries across the team's patients, newest first, optionally filtered;
-    returns (items, id to continue before or None)."""
+          limit=PAGE_SIZE, skip=frozenset()):
+    """Shared entries across the team's patients, newest first, optionally filtered and
+    leaving out the ids in `skip`; returns (items, id to continue before or None)."""
     where = [
         "l.team_id = :team",
         "l.ended_at IS NULL",
@@ -194,7 +231,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         where.append(UNREVIEWED_SQL)
     elif flag == "concern":
         # Only a superset here: the safety rule itself runs on each row below.
-        where.append("(e.distress >= :high OR e.note != '')")
+        where.append("(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')")
         params["high"] = safety.high_distress
     if before_id is not None:
         # Only an entry this page may show can be paged from: any other id is a 404, so
@@ -226,7 +263,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         for entry_id, _ in batch:
             read += 1
             item = _item(rows[entry_id], states, safety)
-            if flag is None or flag in item.flags:
+            if entry_id not in skip and (flag is None or flag in item.flags):
                 if len(items) == limit:
                     return items, items[-1].entry.id
                 items.append(item)
@@ -235,6 +272,27 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         if len(batch) < params["batch"]:
             return items, None
         params.update(before_at=batch[-1][1], before_id=batch[-1][0])
+
+
+def flagged_unreviewed(db, team_id, states, safety, link_id=None):
+    """Every flagged entry nobody has reviewed yet, however old, newest first: the inbox
+    puts these on top so a worrying entry is never pushed down by newer calm ones."""
+    ids = [r[0] for r in db.execute(
+        "SELECT e.id FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"  # noqa: S608
+        f" WHERE l.team_id = :team AND l.ended_at IS NULL AND {SHARED_WITH_TEAM_SQL}"
+        " AND (:link IS NULL OR l.id = :link)"
+        f" AND {UNREVIEWED_SQL}"  # both constants above
+        " AND (e.distress >= :high OR e.note != '' OR e.prompt_answer != '')"
+        " ORDER BY e.created_at DESC, e.id DESC LIMIT :scan",
+        {"team": team_id, "link": link_id, "high": safety.high_distress, "scan": SCAN_LIMIT},
+    )]
+    rows = {r["id"]: r for r in db.query(
+        f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+        " AND l.team_id = :team AND l.ended_at IS NULL",
+        {"ids": json.dumps(ids), "team": team_id},
+    )}
+    items = (_item(rows[entry_id], states, safety) for entry_id in ids)
+    return [item for item in items if "concern" in item.flags]
 
 
 def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):
@@ -285,16 +343,16 @@ def shared_entry_for_team(db, entry_id, team, safety):
     return _item(row, patient_states(db, team.id, patient_id=row["patient_id"]), safety)
 
 
-def review(db, nurse, team, item, now=None):
-    """Mark a shared entry as seen by the team, and record who did it."""
+def review(db, nurse, team, item, outcome=None, now=None):
+    """Mark a shared entry as seen by the team, and record who did it and what she did."""
     now = now or utc_now()
     with db.atomic():
         db.execute("UPDATE entries SET reviewed_at = ?, reviewed_team_id = ? WHERE id = ?",
                    [utc_iso(now), team.id, item.entry.id])
         db.execute(
-            "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at)"
-            " VALUES (?, ?, ?, ?)",
-            [item.entry.id, nurse.id, team.id, utc_iso(now)],
+            "INSERT INTO entry_reviews (entry_id, nurse_id, team_id, reviewed_at, outcome)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [item.entry.id, nurse.id, team.id, utc_iso(now), outcome],
         )
         audit.record(db, nurse, "review", patient_id=item.entry.patient_id, team_id=team.id,
                      entry_id=item.entry.id, now=now)

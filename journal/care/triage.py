@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from ..guidance.packs import Safety, is_concerning
+from ..guidance import concern as concern_check
+from ..guidance.packs import Safety
 from ..scans.stages import StageInfo
 
 # In the order a nurse reads them; the keys are also the inbox filter values.
@@ -11,6 +12,13 @@ FLAGS = {
     "rising": "Distress rising",
     "overdue": "Results overdue",
     "unreviewed": "Not yet reviewed",
+}
+# What a nurse did when she reviewed an entry: the form's values and the team's words.
+OUTCOMES = {
+    "called": "Called the patient",
+    "message-left": "Left a message",
+    "no-action": "No action needed",
+    "referred": "Referred on",
 }
 # The trend compares the latest three shared scores with the three before them.
 TREND_WINDOW = 3
@@ -38,14 +46,15 @@ def is_rising(scores):
     return recent - earlier >= RISE_BY * TREND_WINDOW
 
 
-def concern(distress, note, safety: Safety):
-    """Why the patient's safety rule fires for this check-in ("High distress" or
-    "Worrying words"), or None when it does not."""
-    if not is_concerning(distress, note, safety):
-        return None
-    if distress is not None and distress >= safety.high_distress:
-        return "High distress"
-    return "Worrying words"
+def concern(distress, texts, safety: Safety) -> concern_check.Concern:
+    """The patient's own concern check over a shared entry's score and every text in it
+    (note and prompt answer): the flag, its reason and the words that raised it."""
+    return concern_check.check(safety, distress, *texts)
+
+
+def check_outcome(value):
+    """The outcome key from the review form, or None when it is missing or unknown."""
+    return value if value in OUTCOMES else None
 
 
 def is_reviewed(reviewed_at: datetime | None, updated_at: datetime | None,

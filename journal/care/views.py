@@ -16,7 +16,7 @@ from flask import (
 from werkzeug.exceptions import NotFound
 
 from ..accounts.sign_in import PASSIVE_ENDPOINTS, login_required
-from ..guidance.packs import load_safety
+from ..guidance import loading
 from ..platform import audit
 from ..platform.clock import UK, uk_today, utc_now
 from ..platform.converters import whole_number
@@ -27,7 +27,7 @@ from ..scans.records import as_scan, current_scan
 from ..scans.stages import scan_day
 from ..trends import summaries
 from ..trends.chart import build_chart, daily_values
-from . import bp, inbox, joincodes, pending, sharing, teams, triage
+from . import bp, hours, inbox, joincodes, pending, sharing, teams, triage
 
 POLL_ENDPOINT = "care.poll"
 # A poll is not the nurse doing anything, so it must not hold off the idle timeout.
@@ -35,14 +35,9 @@ PASSIVE_ENDPOINTS.add(POLL_ENDPOINT)
 TREND_DAYS = 28
 
 
-@bp.record_once
-def _load_safety(state):
-    # The same rule as the patient's safety net, read once at start so a bad file fails then.
-    state.app.extensions.setdefault("safety", load_safety())
-
-
 def safety():
-    return current_app.extensions["safety"]
+    """The same rule as the patient's safety net, read once at start (guidance.loading)."""
+    return loading.safety()
 
 
 def patient_team():
@@ -54,9 +49,22 @@ def patient_team():
     return g.care_link
 
 
+def team_sees(care):
+    """When the patient's team will next see something she shares now, in plain words."""
+    return hours.when_team_sees(care.working_hours, loading.now())
+
+
+def staff_team():
+    """The signed-in nurse's team for their own help panel, or None for anyone else."""
+    if g.user is None or g.user.role != "nurse":
+        return None
+    return nurse_team()
+
+
 @bp.app_context_processor
 def _care_helpers():
-    return {"patient_team": patient_team, "care_flags": triage.FLAGS}
+    return {"patient_team": patient_team, "staff_team": staff_team, "care_flags": triage.FLAGS,
+            "team_sees": team_sees, "care_outcomes": triage.OUTCOMES}
 
 
 def _back(default):
@@ -257,15 +265,21 @@ def _filters():
 
 def _inbox_context(db, team, filters, before_id=None):
     states = inbox.team_states(db, team, current_app.config["JOURNAL_DB"])
+    # Flagged entries nobody has reviewed go on top of the first page, whatever their age.
+    first = before_id is None and filters["flag"] in ("", "concern", "unreviewed")
+    pinned = (inbox.flagged_unreviewed(db, team.id, states, safety(), filters["patient"])
+              if first else [])
     items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
-                              link_id=filters["patient"], before_id=before_id)
+                              link_id=filters["patient"], before_id=before_id,
+                              skip=frozenset(i.entry.id for i in pinned))
     # Reading the inbox is reading those patients' data.
-    audit.record_many(db, g.user, "view-inbox", sorted({i.entry.patient_id for i in items}),
-                      team_id=team.id)
+    audit.record_many(db, g.user, "view-inbox",
+                      sorted({i.entry.patient_id for i in [*pinned, *items]}), team_id=team.id)
     needing = [pid for pid, state in states.items() if state.rising or state.overdue]
     shown = teams.links_of_patients(db, team.id, needing, limit=ATTENTION_SHOWN)
     return {
         "team": team,
+        "pinned": pinned,
         "items": items,
         "more": more,
         "filters": filters,
@@ -349,11 +363,20 @@ def patient(link_id):
         more=more,
         state=state,
         stage_words=triage.stage_words(state.stage),
+        waits=[(_scan_name(row), triage.stage_words(info), triage.is_overdue(info))
+               for row, info in state.waits],
         trend=triage.trend(list(state.scores)),
         chart=_trend_chart(db, link.patient_id, team.id),
         questions=inbox.shared_questions(db, link.patient_id, team.id),
         summary_shared_on=summaries.shared_on(db, link.patient_id, team.id),
     )
+
+
+def _scan_name(row):
+    """'CT scan on 3 November' as a nurse reads it beside the stage."""
+    pack = current_app.extensions["packs"].get(row["kind"])
+    day = scan_day(as_scan(row))
+    return f"{pack.name if pack else 'Scan'} on {day.day} {day:%B}"
 
 
 @bp.route("/care/patients/<int:link_id>/summary")
@@ -390,12 +413,20 @@ def review(entry_id):
     db = get_db()
     team = nurse_team()
     item = inbox.shared_entry_for_team(db, entry_id, team, safety())
-    inbox.review(db, g.user, team, item)
+    outcome = triage.check_outcome(request.form.get("outcome"))
+    if outcome is None:
+        message = "Choose what you did before marking it reviewed."
+        if is_htmx():
+            return render_template(
+                "care/_item.html", item=item, outcome_error=message,
+                in_patient_view=request.form.get("view") == "patient"), 422
+        flash(message)
+        return redirect(_back(url_for("care.dashboard")), code=303)
+    inbox.review(db, g.user, team, item, outcome)
     item = inbox.shared_entry_for_team(db, entry_id, team, safety())
     if is_htmx():
         return render_template(
             "care/_item.html", item=item, in_patient_view=request.form.get("view") == "patient",
-            full_notes=request.form.get("view") == "patient",
             announce=f"Marked as reviewed: {item.link.held_name}'s check-in.",
         )
     flash(f"Marked as reviewed: {item.link.held_name}'s check-in.")

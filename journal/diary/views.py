@@ -8,7 +8,7 @@ from werkzeug.exceptions import NotFound
 
 from ..accounts.sign_in import load_user, login_required
 from ..care import sharing
-from ..guidance import loading, packs
+from ..guidance import loading
 from ..platform.clock import utc_now
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
@@ -24,6 +24,7 @@ def home_context(db, values=None, errors=None, saved=None):
     journey = loading.current_journey(db, g.user)
     return {
         "journey": journey,
+        "journeys": loading.scans_to_show(db, g.user, journey),
         "prompt": loading.todays_prompt(journey, g.user),
         "today": entries.latest_today(db, g.user.id),
         "latest": latest,
@@ -38,16 +39,20 @@ def home_context(db, values=None, errors=None, saved=None):
 @bp.route("/home")
 @login_required(role="patient")
 def home():
-    # Set by a check-in that asked for the help panel, when it came without htmx.
-    reach_out = session.pop("reach_out", False)
+    # Set by a save that asked for the help panel, when it came without htmx.
+    reach_out = session.pop("reach_out", None)
     return page("diary/home.html", [], reach_out=reach_out, **home_context(get_db()))
 
 
-def _reach_out(values):
-    """Whether this check-in should bring the help panel forward, warmly."""
-    words = "\n".join(filter(None, [values["note"], values.get("prompt_answer")]))
+def _reach_out(values, shared):
+    """The help panel's state after saving these values (note, answer, score), or None."""
     distress = values["distress"] if isinstance(values["distress"], int) else None
-    return packs.is_concerning(distress, words, loading.safety())
+    found = loading.check(distress, values["note"], values.get("prompt_answer"))
+    return loading.reach_out(found, shared)
+
+
+# Brings the help panel into view over an htmx swap: the Save button is at the foot.
+SHOW_HELP = {"HX-Reswap": "outerHTML show:#reach-out:top"}
 
 
 @bp.route("/check-in")
@@ -81,26 +86,17 @@ def check_in():
         values["prompt"] = loading.todays_prompt(loading.current_journey(db, g.user), g.user)
     entry_id = entries.create(db, g.user.id, values)
     _tidy(db)
-    reach_out = _reach_out(values)
+    saved = entries.entry_for(db, entry_id, g.user)
+    reach_out = _reach_out(values, saved.shared)
     if is_htmx():
-        saved = entries.entry_for(db, entry_id, g.user)
-        if _from_check_in_page():
-            # The check-in page shows home's form block and nothing else of home.
-            return page("diary/home.html", ["checkin_form"], reach_out=reach_out,
-                        **home_context(db, saved=saved))
-        body, status = page(
-            "diary/home.html",
-            ["checkin_form", "today", "latest"],
-            oob=True,
-            reach_out=reach_out,
-            **home_context(db, saved=saved),
-        )
-        # The Save button is at the foot of the form: bring the help panel into view.
-        headers = {"HX-Reswap": "outerHTML show:#reach-out:top"} if reach_out else {}
-        return body, status, headers
+        # The check-in page shows home's form block and nothing else of home.
+        blocks = ["checkin_form"] if _from_check_in_page() else ["checkin_form", "today", "latest"]
+        body, status = page("diary/home.html", blocks, oob=len(blocks) > 1,
+                            reach_out=reach_out, **home_context(db, saved=saved))
+        return body, status, SHOW_HELP if reach_out else {}
     flash("Saved. Your check-in is on your timeline.")
     if reach_out:
-        session["reach_out"] = True
+        session["reach_out"] = reach_out
         return redirect(url_for("diary.home", _anchor="reach-out"), code=303)
     return redirect(url_for("diary.home"), code=303)
 
@@ -154,6 +150,7 @@ def timeline():
         more=more,
         continues_day=last_day,
         undo=undo,
+        reach_out=session.pop("reach_out", None),
     )
 
 
@@ -220,11 +217,16 @@ def save(entry_id):
         return page("diary/edit.html", ["edit_form"], status=422, entry=entry, values=values,
                     errors=errors, feelings=validation.FEELINGS, topics=validation.TOPICS)
     entries.update(db, entry.id, values)
+    entry = entries.entry_for(db, entry.id, g.user)
+    reach_out = _reach_out(values, entry.shared)
     if is_htmx():
-        entry = entries.entry_for(db, entry.id, g.user)
-        return page("diary/entry.html", ["entry_card"], entry=entry,
-                    entry_message="Your changes are saved.")
+        body, status = page("diary/entry.html", ["entry_card"], entry=entry, reach_out=reach_out,
+                            entry_message="Your changes are saved.")
+        return body, status, SHOW_HELP if reach_out else {}
     flash("Your changes are saved.")
+    if reach_out:
+        session["reach_out"] = reach_out
+        return redirect(url_for("diary.timeline", _anchor="reach-out"), code=303)
     return redirect(url_for("diary.timeline", _anchor=f"entry-{entry.id}"), code=303)
 
 

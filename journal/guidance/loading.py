@@ -9,6 +9,7 @@ from ..help.nurse_line import HELP_LINES, HelpLine, LineStatus, help_line, line_
 from ..platform.clock import uk_today, utc_now
 from ..platform.db import get_db
 from ..scans import records
+from . import concern
 from . import packs as content
 
 DEFAULT_KIND = "liver-ultrasound"
@@ -19,7 +20,8 @@ def init_app(app):
     folder = app.config.get("CONTENT_DIR")
     app.extensions["packs"] = content.load_packs(folder)
     app.extensions["safety"] = content.load_safety(folder)
-    app.jinja_env.globals.update(help_panel=help_panel, packs_past_review=packs_past_review)
+    app.jinja_env.globals.update(help_panel=help_panel, packs_past_review=packs_past_review,
+                                 distress_band=distress_band)
 
 
 def now():
@@ -35,6 +37,23 @@ def packs():
 def safety():
     """The rule for when a check-in brings the help panel forward."""
     return current_app.extensions["safety"]
+
+
+def distress_band(distress):
+    """The colour band of a score ("high", "mid", "low"), from safety.toml's levels."""
+    return concern.distress_band(distress, safety())
+
+
+def check(distress=None, *texts):
+    """The one concern check, with the rule read at start."""
+    return concern.check(safety(), distress, *texts)
+
+
+def reach_out(found, shared=False):
+    """What the help panel needs after a save, or None when it should not come forward."""
+    if not found.show_help:
+        return None
+    return {"gentle": not found.flag_nurses, "shared": bool(shared)}
 
 
 def packs_in_order():
@@ -62,11 +81,12 @@ def is_known_prompt(text):
 
 
 def todays_prompt(journey, user):
-    """One prompt for the patient today, from their current scan's stage."""
+    """One prompt for the patient today, from their current scan's stage at this moment:
+    after the scan, the day's question no longer asks how they feel before it."""
     if journey is None:
         pack, stage = packs()[default_kind()], "no-date"
     else:
-        pack, stage = journey.pack, journey.day_stage
+        pack, stage = journey.pack, journey.stage
     return content.prompt_for_day(pack, stage, uk_today(now()), salt=f"patient-{user.id}")
 
 
@@ -76,6 +96,17 @@ def current_journey(db, user):
     if row is None:
         return None
     return records.journey_for(row, packs(), default_kind(), now())
+
+
+def scans_to_show(db, user, current=None):
+    """Every scan still waiting for results and the current one, overdue first."""
+    current = current or current_journey(db, user)
+    if current is None:
+        return []
+    moment = now()
+    journeys = [current] + [records.journey_for(r, packs(), default_kind(), moment)
+                            for r in records.scans_for(db, user.id)[1:]]
+    return records.waits_first(journeys, current.row["id"])
 
 
 @dataclass(frozen=True)

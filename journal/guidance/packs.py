@@ -1,4 +1,4 @@
-"""Content packs (guidance, prompts, questions) and safety words, read from TOML."""
+"""Content packs (guidance, prompts, questions) and the safety rule, read from TOML."""
 
 import hashlib
 import re
@@ -6,11 +6,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 from ..scans.stages import STAGES
+from .concern import Group, PhraseError, compile_group
 
 CONTENT_DIR = Path(__file__).parent / "content"
 SAFETY_FILE = "safety.toml"
@@ -91,12 +91,18 @@ class Pack:
 
 @dataclass(frozen=True)
 class Safety:
-    """When a check-in should bring the help panel forward."""
+    """When what a patient writes, or her score, brings help forward and flags her entry."""
 
     high_distress: int
-    words: tuple[str, ...]
+    raised_distress: int
+    groups: tuple[Group, ...]
+    negations: frozenset[str]
+    negation_fillers: frozenset[str]
+    spellings: tuple[str, ...]
+    real_words: frozenset[str]
     reviewed_by: str
     reviewed_on: date
+    review_by: date
 
 
 class _Checker:
@@ -271,36 +277,57 @@ def normalise(text: str) -> str:
     return " ".join(text.casefold().translate(_APOSTROPHES).split())
 
 
+SAFETY_KEYS = ("high_distress", "raised_distress", "negations", "negation_fillers",
+               "spellings", "real_words", "reviewed_by", "reviewed_on", "review_by", "groups")
+
+
+def _words(check: _Checker, data, key) -> frozenset[str]:
+    words = check.texts(data, key, "top level")
+    for word in words:
+        if normalise(word) != word or " " in word:
+            check.fail(key, f"{word!r} should be one lowercase word without apostrophes")
+    return frozenset(words)
+
+
+def _groups(check: _Checker, data) -> tuple[Group, ...]:
+    if not isinstance(data, list) or not data:
+        check.fail("groups", "needs at least one [[groups]] entry")
+    groups = []
+    for number, table in enumerate(data, start=1):
+        where = f"groups[{number}]"
+        check.table(table, where, ("name", "phrases"))
+        try:
+            groups.append(compile_group(check.text(table, "name", where),
+                                        check.texts(table, "phrases", where)))
+        except PhraseError as error:
+            check.fail(f"{where}.phrases", str(error))
+    return tuple(groups)
+
+
 def load_safety(folder: Path | str | None = None) -> Safety:
-    """Read and validate safety.toml."""
+    """Read, validate and compile safety.toml."""
     path = (Path(folder) if folder is not None else CONTENT_DIR) / SAFETY_FILE
     check = _Checker(path)
-    where = "top level"
-    data = check.table(
-        _read_toml(path), where, ("high_distress", "words", "reviewed_by", "reviewed_on")
+    data = check.table(_read_toml(path), "top level", SAFETY_KEYS)
+    high = check.integer(data["high_distress"], "high_distress", 1, 10)
+    raised = check.integer(data["raised_distress"], "raised_distress", 1, 10)
+    if raised >= high:
+        check.fail("raised_distress", "should be lower than high_distress")
+    safety = Safety(
+        high_distress=high,
+        raised_distress=raised,
+        groups=_groups(check, data["groups"]),
+        negations=_words(check, data, "negations"),
+        negation_fillers=_words(check, data, "negation_fillers"),
+        spellings=tuple(sorted(_words(check, data, "spellings"))),
+        real_words=_words(check, data, "real_words"),
+        reviewed_by=check.text(data, "reviewed_by", "top level"),
+        reviewed_on=check.day(data, "reviewed_on", "top level"),
+        review_by=check.day(data, "review_by", "top level"),
     )
-    words = check.texts(data, "words", where)
-    if any(not normalise(word) for word in words):
-        check.fail("words", "a phrase is empty once apostrophes are removed")
-    return Safety(
-        high_distress=check.integer(data["high_distress"], "high_distress", 0, 10),
-        words=words,
-        reviewed_by=check.text(data, "reviewed_by", where),
-        reviewed_on=check.day(data, "reviewed_on", where),
-    )
-
-
-@lru_cache(maxsize=4)
-def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern:
-    phrases = sorted({normalise(word) for word in words}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
-
-
-def is_concerning(distress: int | None, note: str, safety: Safety) -> bool:
-    """Say whether a check-in should bring the help panel forward."""
-    if distress is not None and distress >= safety.high_distress:
-        return True
-    return bool(note) and _phrase_pattern(safety.words).search(normalise(note)) is not None
+    if safety.review_by <= safety.reviewed_on:
+        check.fail("review_by", "should be after reviewed_on")
+    return safety
 
 
 def stage_text(pack: Pack, stage: str) -> StageText:

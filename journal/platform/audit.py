@@ -32,8 +32,10 @@ ACTIONS = {
     "share-with-person": "shared a check-in with someone you chose",
     "unshare-with-person": "stopped sharing a check-in with someone you chose",
 }
-# What a patient sees on "Who has seen my entries": reads by others, and the connection.
-SEEN_ACTIONS = ("view-inbox", "view-patient", "view-summary", "review", "connect", "disconnect",
+# What a patient sees on "Who has seen my entries": a nurse opening her page, her summary
+# or one of her entries, and the connection. Loading the team inbox is still recorded, but
+# it lists many patients at once, so it is not told to her as having seen her entries.
+SEEN_ACTIONS = ("view-patient", "view-summary", "review", "connect", "disconnect",
                 "discharge")
 COLUMNS = ("id", "at", "action", "actor_id", "actor_role", "patient_id", "team_id",
            "entry_id", "question_id", "link_id")
@@ -94,9 +96,10 @@ def seen_by(db, patient_id, before_id=None, limit=50):
     rows = list(
         db.query(
             "SELECT a.id, a.at, a.action, a.actor_role, a.actor_id, a.entry_id,"
-            " u.first_name AS actor_name, t.name AS team_name"
+            " u.first_name AS actor_name, t.name AS team_name, e.created_at AS entry_at"
             " FROM audit a LEFT JOIN users u ON u.id = a.actor_id"
             " LEFT JOIN teams t ON t.id = a.team_id"
+            " LEFT JOIN entries e ON e.id = a.entry_id"
             " WHERE a.patient_id = :patient"
             " AND a.action IN (SELECT value FROM json_each(:actions))"
             " AND (:before IS NULL OR a.id < :before)"
@@ -106,7 +109,9 @@ def seen_by(db, patient_id, before_id=None, limit=50):
     )
     more = rows[limit - 1]["id"] if len(rows) > limit else None
     return collapse(
-        [dict(r, at=parse_utc(r["at"]), words=ACTIONS[r["action"]]) for r in rows[:limit]]
+        [dict(r, at=parse_utc(r["at"]), words=ACTIONS[r["action"]],
+              entry_at=parse_utc(r["entry_at"]) if r["entry_at"] else None)
+         for r in rows[:limit]]
     ), more
 
 
@@ -118,7 +123,9 @@ def collapse(events):
         last = folded[-1] if folded else None
         if (
             last is not None
-            and (last["actor_id"], last["action"]) == (event["actor_id"], event["action"])
+            # Each entry opened keeps its own line, so she can tell which was read.
+            and (last["actor_id"], last["action"], last.get("entry_id"))
+            == (event["actor_id"], event["action"], event.get("entry_id"))
             and uk_today(last["at"]) == uk_today(event["at"])
         ):
             last["times"] += 1

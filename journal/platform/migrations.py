@@ -601,3 +601,17 @@ def m0013(db):
         ALTER TABLE entries ADD COLUMN calm_helped INTEGER NOT NULL DEFAULT 0;
         """
     )
+
+
+@migrations(name="0014_review_outcome")
+def m0014(db):
+    # What the nurse did with a reviewed entry (called, left a message, no action needed,
+    # referred on); NULL for reviews made before it was asked.
+    db.execute("ALTER TABLE entry_reviews ADD COLUMN outcome TEXT")
+
+
+@migrations(name="0015_recovery_codes_kept")
+def m0015(db):
+    # Set when a new set of recovery codes is made, cleared when the person says they have
+    # kept them: until then every page reminds them, so a missed screen never locks them out.
+    db.execute("ALTER TABLE users ADD COLUMN recovery_codes_pending_at TEXT")

@@ -1,12 +1,12 @@
 """Scans: the rows a patient enters, and their link to the pure stage logic."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from werkzeug.exceptions import NotFound
 
 from ..help.phones import tel_href
-from ..platform.clock import parse_utc, to_uk, uk_local_to_utc, utc_iso, utc_now
+from ..platform.clock import parse_utc, to_uk, utc_iso, utc_now
 from . import calendar
 from .stages import DEFAULT_DUE, Scan, StageInfo, stage_for
 
@@ -70,6 +70,16 @@ def own_contacts(db, patient_id):
         contacts.append(Contact("The person who arranged your scan",
                                 current["arranged_by_name"], current["arranged_by_phone"]))
     return contacts
+
+
+# What a new scan starts from: usually the same hospital and the same people.
+CARRIED_OVER = ("hospital", "arranged_by_name", "arranged_by_phone", "nurse_name", "nurse_phone")
+
+
+def starting_values(db, patient_id):
+    """The last scan's hospital and contacts, for the new-scan form to start from."""
+    last = current_scan(db, patient_id)
+    return {name: last[name] for name in CARRIED_OVER if last and last[name]}
 
 
 def create(db, patient_id, fields, now=None):
@@ -170,15 +180,17 @@ class Journey:
         return self.stage in AWAITING_RESULTS
 
     @property
-    def day_stage(self):
-        """The stage at the start of today, so the day's journal prompt stays all day."""
-        start = uk_local_to_utc(self.today, time(0))
-        return stage_of(self.row, start, self.pack.default_results_days).stage
-
-    @property
     def fast_is_today(self):
         fast = self.info.fast_from_utc
         return fast is not None and to_uk(fast).date() == self.today
+
+
+def waits_first(journeys, current_id=None):
+    """The scans to show: every one still waiting for results and the current one, each
+    with its own stage; overdue first, then the current scan, then the longest waits."""
+    shown = [j for j in journeys if j.awaiting_results or j.row["id"] == current_id]
+    return sorted(shown, key=lambda j: (j.stage != "overdue", j.row["id"] != current_id,
+                                        j.info.due_by or date.max))
 
 
 def journey_for(row, packs, default_kind, now_utc):

@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+
+import holidays
 
 from ..platform.clock import uk_today
 
@@ -51,6 +54,20 @@ class StageInfo:
     due_from: date | None = None
     due_by: date | None = None
     chase_on: date | None = None
+
+
+@cache
+def _bank_holidays(year: int) -> frozenset[date]:
+    # England and Wales share one list of bank holidays.
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def next_working_day(day: date) -> date:
+    """The day itself, or the next one that is not a weekend or an England and Wales bank
+    holiday: nobody answers the phone to ask about results on a Saturday."""
+    while day.weekday() >= 5 or day in _bank_holidays(day.year):
+        day += timedelta(days=1)
+    return day
 
 
 def scan_day(scan: Scan) -> date | None:
@@ -116,7 +133,7 @@ def stage_for(
         fast_from_utc=fast_from,
         due_from=due_from,
         due_by=due_by,
-        chase_on=due_by + timedelta(days=1) if due_by else None,
+        chase_on=next_working_day(due_by + timedelta(days=1)) if due_by else None,
     )
 
     if scan.results_received_on is not None:

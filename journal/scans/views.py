@@ -1,6 +1,6 @@
 """My scan: add and edit scans, calendar files, and questions for my appointment."""
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import Response, flash, g, redirect, request, session, url_for
 from werkzeug.exceptions import NotFound
 
 from ..accounts.sign_in import login_required
@@ -12,6 +12,8 @@ from ..platform.security import stale_form_view
 from ..platform.web import is_htmx, page
 from . import bp, calendar, questions, records, validation
 
+# Brings the help panel into view over an htmx swap.
+SHOW_HELP = {"HX-Reswap": "outerHTML show:#reach-out:top"}
 # Where the "my results have come" form may send the patient back to.
 BACK = {"home": "diary.home", "scans": "scans.my_scan"}
 
@@ -28,14 +30,18 @@ def my_scan():
     rows = records.scans_for(db, g.user.id)
     now = loading.now()
     journeys = [records.journey_for(r, loading.packs(), loading.default_kind(), now) for r in rows]
+    earlier = journeys[1:]
     return page("scans/my_scan.html", [], journey=journeys[0] if journeys else None,
-                earlier=journeys[1:])
+                waiting=records.waits_first([j for j in earlier if j.awaiting_results]),
+                earlier=[j for j in earlier if not j.awaiting_results],
+                reach_out=session.pop("reach_out", None))
 
 
 @bp.route("/scans/new")
 @login_required(role="patient")
 def new():
-    return page("scans/form.html", [], **_form_context({"results_told_unit": "days"}, {}))
+    start = {"results_told_unit": "days", **records.starting_values(get_db(), g.user.id)}
+    return page("scans/form.html", [], carried=bool(len(start) > 1), **_form_context(start, {}))
 
 
 @bp.route("/scans", methods=["POST"])
@@ -48,7 +54,16 @@ def create():
         return page("scans/form.html", [], status=422, **_form_context(values, errors))
     records.create(db, g.user.id, fields)
     flash("Your scan is saved.")
-    return redirect(url_for("diary.home"), code=303)
+    return _after_scan_save(fields, "diary.home")
+
+
+def _after_scan_save(fields, endpoint):
+    """Back to the page, with the help panel in view if the letter notes call for it."""
+    reach_out = loading.reach_out(loading.check(None, fields.get("letter_notes")))
+    if reach_out:
+        session["reach_out"] = reach_out
+        return redirect(url_for(endpoint, _anchor="reach-out"), code=303)
+    return redirect(url_for(endpoint), code=303)
 
 
 @bp.route("/scans/<int:scan_id>/edit")
@@ -69,7 +84,7 @@ def save(scan_id):
         return page("scans/form.html", [], status=422, **_form_context(values, errors, row))
     records.update(db, row["id"], fields)
     flash("Your changes are saved.")
-    return redirect(url_for("scans.my_scan"), code=303)
+    return _after_scan_save(fields, "scans.my_scan")
 
 
 @stale_form_view("scans.create")
@@ -156,7 +171,7 @@ def _no_calendar(row):
 # Questions for my appointment ---------------------------------------------
 
 
-def _questions_context(db, message=None, error=None, draft=""):
+def _questions_context(db, message=None, error=None, draft="", reach_out=None):
     listed = questions.questions_for(db, g.user.id)
     journey = loading.current_journey(db, g.user)
     pack = journey.pack if journey else loading.packs()[loading.default_kind()]
@@ -168,21 +183,27 @@ def _questions_context(db, message=None, error=None, draft=""):
         "message": message,
         "error": error,
         "draft": draft,
+        "reach_out": reach_out,
     }
 
 
-def _after_question_change(message, anchor=None):
+def _after_question_change(message, anchor=None, reach_out=None):
     if is_htmx():
-        return page("scans/questions.html", ["questions_area"],
-                    **_questions_context(get_db(), message=message))
+        body, status = page("scans/questions.html", ["questions_area"],
+                            **_questions_context(get_db(), message=message, reach_out=reach_out))
+        return body, status, SHOW_HELP if reach_out else {}
     flash(message)
+    if reach_out:
+        session["reach_out"] = reach_out
+        anchor = "reach-out"
     return redirect(url_for("scans.question_list", _anchor=anchor), code=303)
 
 
 @bp.route("/questions")
 @login_required(role="patient")
 def question_list():
-    return page("scans/questions.html", ["questions_area"], **_questions_context(get_db()))
+    return page("scans/questions.html", ["questions_area"],
+                **_questions_context(get_db(), reach_out=session.pop("reach_out", None)))
 
 
 @bp.route("/questions", methods=["POST"])
@@ -195,7 +216,8 @@ def add_question():
                     **_questions_context(db, error=error, draft=text))
     question_id = questions.add(db, g.user.id, text,
                                 suggested=questions.is_suggestion(loading.packs(), text))
-    return _after_question_change("Question added.", f"q-{question_id}")
+    reach_out = loading.reach_out(loading.check(None, text))
+    return _after_question_change("Question added.", f"q-{question_id}", reach_out)
 
 
 @bp.route("/questions/<int:question_id>/done", methods=["POST"])

@@ -65,7 +65,8 @@ def test_sign_up_creates_a_patient_with_an_argon2_hash_and_signs_in(client, db):
     response = sign_up(client, email="New@Example.com ", first_name=" Ada ")
 
     assert response.status_code == 303
-    assert response.headers["Location"] == "/home"
+    # Recovery codes come next, as their own step.
+    assert response.headers["Location"] == "/account/recovery-codes/keep"
     [user] = users(db)
     assert user["email"] == "new@example.com"
     assert user["first_name"] == "Ada"
@@ -74,11 +75,11 @@ def test_sign_up_creates_a_patient_with_an_argon2_hash_and_signs_in(client, db):
     assert "tea on the lawn" not in user["password_hash"]
     assert len(live_sessions(db, user["id"])) == 1
 
+    step = client.get("/account/recovery-codes/keep").get_data(as_text=True)
+    assert "Welcome. Your journal is ready." in step
     home = client.get("/home")
     assert home.status_code == 200
-    page = home.get_data(as_text=True)
-    assert "Welcome. Your journal is ready." in page
-    assert "Hello, Ada" in page
+    assert "Hello, Ada" in home.get_data(as_text=True)
 
 
 def test_sign_up_page_offers_no_choice_of_role(client):

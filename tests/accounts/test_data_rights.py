@@ -42,9 +42,13 @@ def open_zip(response):
     return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
 
 
-def test_download_holds_every_table_as_json_and_csv(client, db, patient, other_patient,
-                                                     signed_in):
-    check_in(client, signed_in, f"Walked by the {MARKER} pond")
+def test_download_is_a_readable_zip_of_the_patients_own_words(client, db, patient,
+                                                               other_patient, signed_in):
+    client.post("/check-in", data={"csrf_token": signed_in, "distress": "4",
+                                   "note": f"Walked by the {MARKER} pond",
+                                   "feelings": ["anxious", "tired"], "topics": ["results"],
+                                   "prompt": "What helped today?",
+                                   "prompt_answer": "A long bath"})
     add_scan_and_question(db, patient.id)
     db.execute(
         "INSERT INTO entries (patient_id, created_at, note) VALUES (?, ?, ?)",
@@ -60,33 +64,129 @@ def test_download_holds_every_table_as_json_and_csv(client, db, patient, other_p
     )
     assert response.headers["Cache-Control"] == "no-store"
     files = open_zip(response)
-    assert {"README.txt", "waiting-well-data.json", "csv/account.csv", "csv/entries.csv",
-            "csv/scans.csv", "csv/questions.csv", "csv/sessions.csv"} <= set(files)
-    data = json.loads(files["waiting-well-data.json"])
+    assert set(files) == {"README.txt", "entries.csv", "scans.csv", "questions.csv",
+                          "shared-with.csv", "journal.json", "journal.html"}
+    for name in ("entries.csv", "scans.csv", "questions.csv", "shared-with.csv",
+                 "journal.json", "journal.html"):
+        assert name in files["README.txt"]
+    data = json.loads(files["journal.json"])
     assert data["account"]["email"] == "pat@example.com"
-    notes = [row["note"] for row in data["tables"]["entries"]["rows"]]
-    assert notes == [f"Walked by the {MARKER} pond"]
-    assert data["tables"]["scans"]["rows"][0]["hospital"] == f"St {MARKER} Hospital"
-    assert data["tables"]["questions"]["rows"][0]["text"] == f"What does {MARKER} mean?"
-    entries_csv = list(csv.DictReader(io.StringIO(files["csv/entries.csv"])))
-    assert entries_csv[0]["note"] == f"Walked by the {MARKER} pond"
-    assert entries_csv[0]["distress"] == "4"
+    [entry] = data["entries"]
+    assert entry["note"] == f"Walked by the {MARKER} pond"
+    assert entry["prompt_answer"] == "A long bath"
+    assert entry["feelings"] == ["anxious", "tired"]
+    # Readable labels, not the stored codes.
+    assert entry["topics"] == ["Waiting for results"]
+    assert data["scans"][0]["hospital"] == f"St {MARKER} Hospital"
+    assert data["scans"][0]["scan"] == "Liver ultrasound"
+    assert data["questions"][0]["question"] == f"What does {MARKER} mean?"
+    [row] = csv_rows(files["entries.csv"])
+    assert row["Note"] == f"Walked by the {MARKER} pond"
+    assert row["How distressed (0 to 10)"] == "4"
+    assert row["Topics"] == "Waiting for results"
+    assert row["Feelings"] == "anxious, tired"
+    assert row["Your answer"] == "A long bath"
+    assert row["Written (ISO 8601, UTC)"].endswith("Z")
+    assert [csv_rows(files["scans.csv"])[0]["Scan"]] == ["Liver ultrasound"]
+    assert csv_rows(files["questions.csv"])[0]["Question"] == f"What does {MARKER} mean?"
+    assert f"Walked by the {MARKER} pond" in files["journal.html"]
     everything = "".join(files.values())
     assert "someone else's words" not in everything
 
 
-def test_download_leaves_out_password_and_session_secrets(client, db, patient, signed_in):
+def csv_rows(text):
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+@pytest.mark.parametrize("stored, words", [
+    # Summer: BST, an hour ahead of UTC.
+    ("2026-07-14T13:05:00.000000Z", "Tuesday 14 July 2026, 2:05pm"),
+    # Winter: GMT, the same as UTC.
+    ("2026-12-03T09:30:00.000000Z", "Thursday 3 December 2026, 9:30am"),
+    ("2026-03-29T00:30:00.000000Z", "Sunday 29 March 2026, 12:30am"),
+])
+def test_export_times_are_uk_local_beside_the_iso_time(stored, words):
+    assert personal_data.uk_words(stored) == words
+
+
+def test_entries_csv_puts_the_uk_time_beside_the_iso_time(client, db, patient, signed_in):
+    db.execute("INSERT INTO entries (patient_id, created_at, distress) VALUES (?, ?, ?)",
+               [patient.id, "2026-07-14T13:05:00.000000Z", 3])
+
+    files = open_zip(client.post("/account/data/download", data={"csrf_token": signed_in}))
+
+    [row] = csv_rows(files["entries.csv"])
+    assert row["Written (UK time)"] == "Tuesday 14 July 2026, 2:05pm"
+    assert row["Written (ISO 8601, UTC)"] == "2026-07-14T13:05:00.000000Z"
+
+
+def test_shared_with_says_who_read_what_and_when(client, db, patient, nurse, signed_in):
+    team = db.execute("INSERT INTO teams (name, working_hours, created_at) VALUES (?, ?, ?)",
+                      ["Breast Care Team", "Weekdays", utc_iso(utc_now())]).lastrowid
+    entry = entries.create(db, patient.id, {"distress": 6, "feelings": [], "topics": [],
+                                            "note": "shared note"})
+    db.execute("UPDATE entries SET created_at = ? WHERE id = ?",
+               ["2026-07-14T13:05:00.000000Z", entry])
+    db.execute("UPDATE users SET first_name = 'Priya' WHERE id = ?", [nurse.id])
+    db.execute(
+        "INSERT INTO audit (at, actor_id, actor_role, action, patient_id, team_id, entry_id)"
+        " VALUES (?, ?, 'nurse', 'review', ?, ?, ?)",
+        ["2026-07-15T08:00:00.000000Z", nurse.id, patient.id, team, entry],
+    )
+    # The patient's own sharing is not a read by someone else.
+    db.execute(
+        "INSERT INTO audit (at, actor_id, actor_role, action, patient_id, team_id, entry_id)"
+        " VALUES (?, ?, 'patient', 'share', ?, ?, ?)",
+        ["2026-07-14T13:06:00.000000Z", patient.id, patient.id, team, entry],
+    )
+
+    files = open_zip(client.post("/account/data/download", data={"csrf_token": signed_in}))
+
+    [row] = csv_rows(files["shared-with.csv"])
+    assert row["When (UK time)"] == "Wednesday 15 July 2026, 9:00am"
+    assert row["When (ISO 8601, UTC)"] == "2026-07-15T08:00:00.000000Z"
+    assert row["Who"] == "Priya (nurse)"
+    assert row["Care team"] == "Breast Care Team"
+    assert row["What"] == ("Read a check-in and marked it as seen: your check-in of"
+                           " Tuesday 14 July 2026, 2:05pm")
+    assert "Priya (nurse)" in files["journal.html"]
+
+
+def test_journal_html_escapes_what_the_person_wrote(client, signed_in):
+    check_in(client, signed_in, '<script>alert("hi")</script> & <b>bold</b>')
+
+    files = open_zip(client.post("/account/data/download", data={"csrf_token": signed_in}))
+
+    page = files["journal.html"]
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#34;hi&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert page.startswith("<!doctype html>")
+
+
+def test_download_leaves_out_password_hashes_session_ids_and_token_digests(
+    client, db, patient, signed_in
+):
     password_hash = db.execute("SELECT password_hash FROM users").fetchone()[0]
-    token_hashes = [r[0] for r in db.execute("SELECT token_hash FROM sessions")]
+    session_ids = [r[0] for r in db.execute("SELECT id, token_hash FROM sessions")]
+    token_hashes = [r[1] for r in db.execute("SELECT id, token_hash FROM sessions")]
+    db.execute("INSERT INTO password_tokens (user_id, token_hash, created_at, expires_at)"
+               " VALUES (?, 'digest-of-a-reset-link', ?, ?)",
+               [patient.id, utc_iso(utc_now()), utc_iso(utc_now())])
+    db.execute("INSERT INTO recovery_codes (user_id, code_hash, created_at)"
+               " VALUES (?, 'digest-of-a-recovery-code', ?)", [patient.id, utc_iso(utc_now())])
 
     files = open_zip(client.post("/account/data/download", data={"csrf_token": signed_in}))
 
     everything = "".join(files.values())
     assert password_hash not in everything
     assert token_hashes and not any(t in everything for t in token_hashes)
-    sessions = json.loads(files["waiting-well-data.json"])["tables"]["sessions"]
-    assert "token_hash" not in sessions["columns"]
-    assert sessions["rows"][0]["created_at"]
+    assert "digest-of-a-reset-link" not in everything
+    assert "digest-of-a-recovery-code" not in everything
+    data = json.loads(files["journal.json"])
+    for table in ("sessions", "password_tokens", "recovery_codes"):
+        assert table not in data["other_records"]
+    assert session_ids and not any(
+        key in json.dumps(data) for key in ('"token_hash"', '"code_hash"', '"session_id"'))
 
 
 def test_a_new_table_with_patient_id_is_exported_and_erased_with_no_code_change(
@@ -101,9 +201,8 @@ def test_a_new_table_with_patient_id_is_exported_and_erased_with_no_code_change(
                [patient.id, f"{MARKER} plan"])
 
     files = open_zip(client.post("/account/data/download", data={"csrf_token": signed_in}))
-    assert json.loads(files["waiting-well-data.json"])["tables"]["care_notes"]["rows"][0][
-        "text"] == f"{MARKER} plan"
-    assert f"{MARKER} plan" in files["csv/care_notes.csv"]
+    other = json.loads(files["journal.json"])["other_records"]
+    assert other["care_notes"][0]["text"] == f"{MARKER} plan"
 
     client.post("/account/delete", data={"csrf_token": signed_in, "password": PASSWORD})
     assert db.execute("SELECT count(*) FROM care_notes").fetchone()[0] == 0

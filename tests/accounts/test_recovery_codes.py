@@ -1,5 +1,5 @@
-"""Recovery codes: made at sign-up, shown once below the check-in, used to set a new
-password when one is forgotten; stored only as hashes."""
+"""Recovery codes: made at sign-up and shown as their own step until the person says they
+kept them, used to set a new password when one is forgotten; stored only as hashes."""
 
 import re
 
@@ -29,14 +29,28 @@ def forgotten(client, email, code, new_password=NEW_PASSWORD):
         "email": email, "code": code, "new_password": new_password, "csrf_token": token})
 
 
-def test_sign_up_shows_codes_once_below_the_check_in(client, db):
-    assert sign_up(client).status_code == 303
-    home = client.get("/home").get_data(as_text=True)
-    codes = codes_in(home)
+def keep_page(client):
+    return client.get("/account/recovery-codes/keep").get_data(as_text=True)
+
+
+def kept(client, tick=True):
+    token = csrf_from(keep_page(client))
+    data = {"csrf_token": token, **({"kept": "yes"} if tick else {})}
+    return client.post("/account/recovery-codes/keep", data=data)
+
+
+def test_sign_up_goes_to_its_own_recovery_codes_step(client, db):
+    response = sign_up(client)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/account/recovery-codes/keep"
+    page = keep_page(client)
+    codes = codes_in(page)
     assert len(codes) == recovery.COUNT and len(set(codes)) == recovery.COUNT
-    # The check-in form comes first; the codes never stand in its way.
-    assert home.index('id="checkin"') < home.index("Your recovery codes")
-    assert codes_in(client.get("/home").get_data(as_text=True)) == []
+    assert 'href="/account/recovery-codes/keep/download"' in page
+    assert "data-print" in page and 'data-copy="recovery-codes"' in page
+    assert 'name="kept" type="checkbox" value="yes"' in page
+    # Looking again shows the same codes: nothing is lost by reloading or leaving.
+    assert codes_in(keep_page(client)) == codes
     user = accounts.user_by_email(db, "new@example.com")
     stored = [r["code_hash"] for r in db.query(
         "SELECT code_hash FROM recovery_codes WHERE user_id = ?", [user["id"]])]
@@ -46,20 +60,85 @@ def test_sign_up_shows_codes_once_below_the_check_in(client, db):
     assert sorted(stored) == sorted(recovery.digest(secret, code) for code in codes)
     assert all(h.startswith("hmac-sha256$") for h in stored)
     assert not set(codes) & set(stored)
+    assert user["recovery_codes_pending_at"]
 
 
-def test_an_htmx_check_in_before_home_loads_does_not_use_up_the_codes(client, db):
+def test_the_codes_download_as_a_text_file(client):
     sign_up(client)
+    codes = codes_in(keep_page(client))
+    response = client.get("/account/recovery-codes/keep/download")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="waiting-well-recovery-codes-')
+    assert response.headers["Cache-Control"] == "no-store"
+    text = response.get_data(as_text=True)
+    assert all(code in text for code in codes)
+    assert "new@example.com" in text
+
+
+def test_continuing_needs_the_tick_that_they_are_kept(client, db):
+    sign_up(client)
+    codes = codes_in(keep_page(client))
+    response = kept(client, tick=False)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="kept-error"' in page and 'aria-invalid="true"' in page
+    assert codes_in(page) == codes
+    assert accounts.user_by_email(db, "new@example.com")["recovery_codes_pending_at"]
+
+
+def test_ticking_kept_goes_home_forgets_the_codes_and_ends_the_banner(client, db):
+    sign_up(client)
+    response = kept(client)
+    assert response.status_code == 303 and response.headers["Location"] == "/home"
+    home = client.get("/home").get_data(as_text=True)
+    assert "Your recovery codes are kept" in home
+    assert "codes-banner" not in home
+    assert codes_in(keep_page(client)) == []
+    assert client.get("/account/recovery-codes/keep/download").status_code == 404
+    assert accounts.user_by_email(db, "new@example.com")["recovery_codes_pending_at"] is None
+
+
+def test_leaving_early_keeps_a_banner_on_every_page_until_they_are_kept(client, db):
+    sign_up(client)
+    for path in ("/home", "/timeline", "/scans", "/account"):
+        page = client.get(path).get_data(as_text=True)
+        assert "codes-banner" in page, path
+        assert 'href="/account/recovery-codes/keep"' in page, path
+    # An htmx check-in does not use up the codes.
     token = csrf_from(client.get("/timeline").get_data(as_text=True))
-    response = client.post("/check-in", data={"distress": "3", "csrf_token": token},
-                           headers={"HX-Request": "true"})
-    assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
-    assert len(codes_in(client.get("/home").get_data(as_text=True))) == recovery.COUNT
+    client.post("/check-in", data={"distress": "3", "csrf_token": token},
+                headers={"HX-Request": "true"})
+    assert len(codes_in(keep_page(client))) == recovery.COUNT
+    kept(client)
+    assert "codes-banner" not in client.get("/timeline").get_data(as_text=True)
+
+
+def test_codes_missed_in_another_session_ask_for_a_new_set(app, client, db):
+    sign_up(client)
+    AuthActions(client).sign_out()
+    AuthActions(client).sign_in("new@example.com", "quiet morning walks")
+    home = client.get("/home").get_data(as_text=True)
+    assert "codes-banner" in home
+    assert 'href="/account/recovery-codes"' in home and "Make new codes" in home
+    page = keep_page(client)
+    assert codes_in(page) == []
+    assert "Make new recovery codes" in page
+
+
+def test_account_shows_how_many_codes_are_left(client, signed_in, patient, db):
+    recovery.replace_codes(db, patient.id, client.application.secret_key)
+    recovery.mark_kept(db, patient.id)
+    page = client.get("/account").get_data(as_text=True)
+    assert f"You have {recovery.COUNT} unused codes" in page
+    assert 'href="/account/recovery-codes"' in page
 
 
 def test_a_recovery_code_sets_a_new_password_and_signs_in(app, client, db):
     sign_up(client)
-    codes = codes_in(client.get("/home").get_data(as_text=True))
+    codes = codes_in(keep_page(client))
+    kept(client)
     other_device = app.test_client()
     AuthActions(other_device).sign_in("new@example.com", "quiet morning walks")
     AuthActions(client).sign_out()
@@ -104,7 +183,7 @@ def test_form_errors_are_shown_beside_each_field(client):
 
 def test_recovery_tries_are_limited(app, client, db):
     sign_up(client)
-    codes = codes_in(client.get("/home").get_data(as_text=True))
+    codes = codes_in(keep_page(client))
     AuthActions(client).sign_out()
     for _ in range(5):
         forgotten(client, "new@example.com", "k7mq-2xfp-9hdt")
@@ -128,10 +207,12 @@ def test_making_new_codes_needs_the_password_and_ends_the_old_ones(client, signe
     response = client.post("/account/recovery-codes", data={"password": PASSWORD,
                                                             "csrf_token": signed_in})
     assert response.status_code == 303
-    page = client.get("/account/recovery-codes").get_data(as_text=True)
-    new = codes_in(page)
+    assert response.headers["Location"] == "/account/recovery-codes/keep"
+    new = codes_in(keep_page(client))
     assert len(new) == recovery.COUNT and not set(new) & set(old)
-    assert codes_in(client.get("/account/recovery-codes").get_data(as_text=True)) == []
+    # New codes are a step of their own too, and back to the account afterwards.
+    assert kept(client).headers["Location"] == "/account"
+    assert codes_in(keep_page(client)) == []
     app = client.application
     assert not recovery.use_code(db, patient.id, old[0], app.secret_key,
                                  app.extensions["passwords"])

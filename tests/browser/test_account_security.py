@@ -4,6 +4,7 @@ back in with a recovery code; the new pages pass axe in light and dark."""
 import re
 import threading
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -91,17 +92,39 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     shoot(page, "sign-up")
     assert_accessible(page, "sign-up")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/home$"))
+    # The codes are a step of their own, not the foot of a long page.
+    expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
     codes = page.locator(".codes code")
     expect(codes).to_have_count(8)
     code = codes.nth(2).inner_text()
-    # The check-in form is first on the page; the codes come after it.
-    checkin_top = page.locator("#checkin").bounding_box()["y"]
-    assert page.locator(".recovery").bounding_box()["y"] > checkin_top
-    page.locator(".recovery").scroll_into_view_if_needed()
-    shoot(page, "home-with-codes", full_page=False)
-    assert_accessible(page, "home with codes")
+    expect(page.get_by_role("link", name="Download as a file")).to_be_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#announce")).to_contain_text("Your recovery codes are copied")
+    assert code in page.evaluate("navigator.clipboard.readText()")
+    shoot(page, "recovery-codes-step", full_page=False)
+    assert_accessible(page, "recovery codes step")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as a file").click()
+    assert code in Path(download.value.path()).read_text()
 
+    # Leaving early: every page keeps a banner that leads back to the same codes.
+    page.get_by_role("link", name="Do this later").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+    banner = page.get_by_role("region", name="Recovery codes")
+    expect(banner).to_be_visible()
+    page.goto(server.url + "/timeline")
+    banner.get_by_role("link", name="Keep my codes").click()
+    expect(page.locator(".codes code").nth(2)).to_have_text(code)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#kept-error")).to_contain_text("Tick the box")
+    page.get_by_label("I have kept my recovery codes somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+    expect(page.get_by_role("region", name="Recovery codes")).to_have_count(0)
+
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("button", name="Sign out", exact=True).click()
     page.goto(server.url + "/sign-in")
     page.get_by_role("link", name="Forgotten your password?").click()
@@ -121,6 +144,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     expect(page.locator(".flash")).to_contain_text("7 recovery codes left")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in_form(page, server, "robin@example.com", "second garden path")
     expect(page).to_have_url(re.compile(r"/home$"))
@@ -141,6 +165,11 @@ def test_account_pages_fit_a_small_phone_and_a_new_notice_asks_again(phone, serv
     page.get_by_label("Password").fill("steady river stones")
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # At 320 px the codes and the way on are both there without sideways scrolling.
+    expect(page.locator(".codes code")).to_have_count(8)
+    shoot(page, "keep-codes")
     for path, name in [("/account", "account"), ("/account/password", "password"),
                        ("/account/recovery-codes", "recovery-codes")]:
         page.goto(server.url + path)

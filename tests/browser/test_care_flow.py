@@ -63,6 +63,9 @@ def sign_up(page, server, email="sam@example.com", name="Sam"):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
+    page.get_by_label("I have kept my recovery codes somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 
 
@@ -84,6 +87,7 @@ def test_nurse_code_patient_connects_shares_and_sees_it_reviewed(phone, desktop,
 
     # The patient connects with it on her phone.
     sign_up(patient, server)
+    patient.get_by_role("link", name="More", exact=True).click()
     patient.get_by_role("link", name="Care team").click()
     expect(patient.get_by_role("heading", level=1)).to_have_text("Connect to my care team")
     patient.get_by_label("Join code").fill(code.lower())
@@ -100,8 +104,9 @@ def test_nurse_code_patient_connects_shares_and_sees_it_reviewed(phone, desktop,
     # She checks in at distress 8 and shares that check-in.
     nurse.goto(server.url + "/care")
     expect(nurse.locator("#inbox")).to_contain_text("Nothing to show")
-    patient.get_by_role("link", name="Home").click()
+    patient.get_by_role("link", name="Today").click()
     patient.locator("label[for=d8]").click()
+    patient.get_by_text("Add a note, feelings or what is on your mind").click()
     patient.get_by_label("Note (optional)").fill("Could not sleep at all.")
     patient.get_by_role("button", name="Save check-in").click()
     entry = patient.locator("#latest .entry").first
@@ -122,8 +127,13 @@ def test_nurse_code_patient_connects_shares_and_sees_it_reviewed(phone, desktop,
     expect(nurse.get_by_role("heading", level=1)).to_have_text("Sam Taylor")
     expect(nurse.locator(".stage")).to_have_text("No scan added yet")
     shoot(nurse, "patient-view")
+    # A flagged entry asks what the nurse did; the form says so if she does not choose.
+    nurse.get_by_role("button", name=re.compile("Mark reviewed")).click()
+    expect(nurse.locator(".outcomes .error")).to_contain_text("Choose what you did")
+    nurse.get_by_text("Called the patient").click()
     nurse.get_by_role("button", name=re.compile("Mark reviewed")).click()
     expect(nurse.locator(".reviewed")).to_contain_text("Reviewed by Priya on")
+    expect(nurse.locator(".reviewed")).to_contain_text("called the patient")
     expect(nurse.locator("#announce")).to_contain_text("Marked as reviewed")
 
     # The patient sees that her team has read it.
@@ -131,6 +141,7 @@ def test_nurse_code_patient_connects_shares_and_sees_it_reviewed(phone, desktop,
     expect(patient.locator(".entry").first.locator(".seen")).to_contain_text(
         "Seen by your care team on")
     shoot(patient, "timeline-seen")
+    patient.get_by_role("link", name="More", exact=True).click()
     patient.get_by_role("link", name="Care team").click()
     patient.get_by_role("link", name="Who has seen my entries").click()
     expect(patient.locator(".events")).to_contain_text("Priya (Breast Care Team)")

@@ -23,11 +23,15 @@ def sign_up(page, server, email="robin@example.com"):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
+    page.get_by_label("I have kept my recovery codes somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 
 
 def check_in(page, note):
     page.locator("label[for=d5]").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.get_by_label("Note (optional)").fill(note)
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator(".saved")).to_contain_text("Saved at")
@@ -48,6 +52,7 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     check_in(page, "Fed the ducks at the lake.")
     page.evaluate("localStorage.setItem('draft:test', 'words on this phone')")
 
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("link", name="Your data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
     no_axe_violations(page, "your data")
@@ -61,9 +66,16 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     assert re.fullmatch(r"waiting-well-data-\d{4}-\d{2}-\d{2}\.zip",
                         download.value.suggested_filename)
     archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
-    data = json.loads(archive.read("waiting-well-data.json"))
-    assert [r["note"] for r in data["tables"]["entries"]["rows"]] == [
-        "Fed the ducks at the lake."]
+    data = json.loads(archive.read("journal.json"))
+    assert [r["note"] for r in data["entries"]] == ["Fed the ducks at the lake."]
+    # The printable journal opens in the same browser and reads cleanly on a phone.
+    journal_page = page.context.new_page()
+    journal_page.set_content(archive.read("journal.html").decode("utf-8"))
+    expect(journal_page.get_by_role("heading", level=1)).to_have_text("My Waiting Well journal")
+    expect(journal_page.get_by_text("Fed the ducks at the lake.")).to_be_visible()
+    assert journal_page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(journal_page, "export-journal-html")
+    journal_page.close()
 
     page.get_by_role("link", name="Delete my account").click()
     page.get_by_label("Your password").fill("not the password")
@@ -113,6 +125,7 @@ def test_check_in_on_a_read_only_database_keeps_the_words_on_screen(phone, serve
     read_only_database()
 
     page.locator("label[for=d7]").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.get_by_label("Note (optional)").fill("Could not sleep again.")
     with page.expect_response(lambda r: r.url.endswith("/check-in")) as answer:
         page.get_by_role("button", name="Save check-in").click()

@@ -13,6 +13,9 @@ def sign_up(page, server, email="sam@example.com", name="Sam"):
     page.get_by_label("Password").fill("quiet morning walks")
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
+    page.get_by_label("I have kept my recovery codes somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 
 
@@ -26,7 +29,7 @@ def test_sign_up_check_in_timeline_and_search(phone, server, shoot):
     shoot(page, "home")
 
     page.locator("label[for=d6]").click()
-    page.get_by_text("Add feelings and what is on your mind").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.locator("label[for=f-anxious]").click()
     page.get_by_label("Note (optional)").fill("The waiting room had a fish tank.")
     shoot(page, "check-in")

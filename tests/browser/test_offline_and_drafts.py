@@ -71,10 +71,11 @@ def drafts(page):
 
 def fill_check_in(page):
     page.locator("label[for=d7]").click()
-    page.get_by_text("Add feelings and what is on your mind").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.locator("label[for=f-worried]").click()
     page.locator("label[for=t-results]").click()
     page.get_by_label("Note (optional)").fill(NOTE)
+    page.locator("summary", has_text="Today's question").click()
     page.locator("#prompt_answer").fill(ANSWER)
     return page.locator("input[data-client-id]").input_value()
 
@@ -265,6 +266,7 @@ def test_sign_out_clears_drafts_from_the_device(patient_page, server):
     page = patient_page
     fill_check_in(page)
     assert len(drafts(page)) == 1
+    page.get_by_role("link", name="More", exact=True).click()
     with page.expect_response(lambda r: r.url.endswith("/sign-out")) as answer:
         page.get_by_role("button", name="Sign out").click()
     assert answer.value.all_headers().get("clear-site-data") == '"cache", "storage"'

@@ -129,7 +129,7 @@ def test_high_distress_check_in_brings_help_forward(phone, server, shoot):
     page.locator("label[for=d9]").click()
     page.get_by_role("button", name="Save check-in").click()
     panel = page.locator("#reach-out")
-    expect(panel).to_contain_text("Thank you for telling us how you feel")
+    expect(panel).to_contain_text("It sounds like things are really hard right now")
     expect(page.locator(".saved")).to_contain_text("Saved at")
     expect(panel.get_by_role("link", name="116 123")).to_have_attribute("href", "tel:116123")
     expect(panel.get_by_role("link", name="Text SHOUT to 85258")).to_have_attribute(
@@ -145,6 +145,7 @@ def test_daily_prompt_answer_shows_on_the_timeline(phone, server):
     make_patient(server.app)
     sign_in(page, server)
     prompt = page.locator("input[name=prompt]").get_attribute("value")
+    page.locator("summary", has_text="Today's question").click()
     page.get_by_label(re.compile("Today's question")).fill("My sister, over tea.")
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator(".saved")).to_contain_text("Saved at")

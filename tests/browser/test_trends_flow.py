@@ -60,6 +60,7 @@ def test_trend_chart_in_light_and_dark(browser, phone, server, live_app, shoot):
     seed(live_app)
     page = phone
     sign_in(page, server)
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("link", name="Trends", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your trends")
 
@@ -134,6 +135,7 @@ def test_this_helped_mark_on_the_timeline(phone, server, live_app, shoot):
         db.close()
     assert helped == 1
 
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("link", name="Trends", exact=True).click()
     expect(page.locator(".helped-list li")).to_have_count(1)
     expect(page.get_by_text("You have marked 1 entry as helping.")).to_be_visible()

@@ -23,9 +23,13 @@ def test_check_in_edit_delete_and_undo_without_javascript(no_js, server, shoot):
     page.get_by_label("Password").fill("plain forms still work")
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
+    page.get_by_label("I have kept my recovery codes somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/home$"))
 
     page.locator("label[for=d3]").click()
+    page.get_by_text("Add a note, feelings or what is on your mind").click()
     page.get_by_label("Note (optional)").fill("Typed on an old phone.")
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator(".flash")).to_contain_text("Saved")

@@ -11,6 +11,8 @@ from care_helpers import PASSWORD, add_entry, client_for, csrf_from, sign_in
 from journal.accounts import users as accounts
 from journal.care import teams
 from journal.platform import audit
+from journal.platform.clock import parse_utc
+from journal.platform.templating import uk_day, uk_time
 from tests.conftest import AuthActions
 
 
@@ -154,7 +156,8 @@ def test_export_audit_writes_csv_without_content(app, db, runner, patient, team,
                                                  linked, tmp_path):
     entry_id = add_entry(db, patient, distress=8, note="a secret sentence", shared=True)
     nurse, token = client_for(app, "priya@example.com")
-    nurse.post(f"/care/entries/{entry_id}/review", data={"csrf_token": token})
+    nurse.post(f"/care/entries/{entry_id}/review",
+               data={"csrf_token": token, "outcome": "no-action"})
 
     result = invoke(runner, "export-audit")
     assert result.exit_code == 0
@@ -197,16 +200,21 @@ def test_who_has_seen_my_entries(app, db, patient, team, team_nurse, other_patie
     nurse, token = client_for(app, "priya@example.com")  # the inbox, once
     nurse.get("/care")
     nurse.get(f"/care/patients/{linked}")
-    nurse.post(f"/care/entries/{entry_id}/review", data={"csrf_token": token})
+    nurse.post(f"/care/entries/{entry_id}/review",
+               data={"csrf_token": token, "outcome": "no-action"})
     audit.record(db, other_patient, "connect", patient_id=other_patient.id, team_id=team.id)
 
     client, _ = client_for(app, "pat@example.com")
     html = client.get("/care-team/seen").get_data(as_text=True)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    assert "Priya (Breast Care Team) read a check-in and marked it as seen." in text
+    opened = db.execute("SELECT created_at FROM entries WHERE id = ?", [entry_id]).fetchone()[0]
+    when = f"{uk_day(parse_utc(opened))}, {uk_time(parse_utc(opened))}"
+    assert (f"Priya (Breast Care Team) opened your check-in from {when} and marked it as"
+            " reviewed.") in text
     assert "Priya (Breast Care Team) opened your shared check-ins and questions." in text
-    assert ("Priya (Breast Care Team) saw your shared check-ins in the team inbox"
-            " (2 times that day).") in text
+    # Loading the inbox lists many patients: it is recorded, but not told as seeing hers.
+    assert "team inbox" not in text
+    assert db.execute("SELECT COUNT(*) FROM audit WHERE action = 'view-inbox'").fetchone()[0]
     # Only this patient's own record.
     assert text.count("You connected") == 0
 

@@ -152,7 +152,8 @@ def test_patient_disconnects_and_sharing_stops(app, db, team, team_nurse, patien
     assert db.execute("SELECT share_by_default FROM users WHERE id = ?",
                       [patient.id]).fetchone()[0] == 0
     assert nurse.get(f"/care/patients/{linked}").status_code == 404
-    review = nurse.post(f"/care/entries/{entry_id}/review", data={"csrf_token": nurse_token})
+    review = nurse.post(f"/care/entries/{entry_id}/review",
+                        data={"csrf_token": nurse_token, "outcome": "no-action"})
     assert review.status_code == 404
     assert "Pat Jones" not in nurse.get("/care").get_data(as_text=True)
     assert "You disconnected from Breast Care Team" in client.get("/care-team").get_data(

@@ -303,7 +303,8 @@ def test_nurse_of_another_team_gets_404_for_patient_and_entry(app, db, patient, 
     entry_id = add_entry(db, patient, distress=9, note="for my team only", shared=True)
     client, token = client_for(app, "tom@example.com")
     assert client.get(f"/care/patients/{linked}").status_code == 404
-    review = client.post(f"/care/entries/{entry_id}/review", data={"csrf_token": token})
+    review = client.post(f"/care/entries/{entry_id}/review",
+                         data={"csrf_token": token, "outcome": "no-action"})
     assert review.status_code == 404
     assert "for my team only" not in client.get("/care").get_data(as_text=True)
     assert db.execute("SELECT reviewed_at FROM entries").fetchone()[0] is None
@@ -312,11 +313,19 @@ def test_nurse_of_another_team_gets_404_for_patient_and_entry(app, db, patient, 
 def test_review_with_htmx_answers_with_the_item(app, db, patient, team, team_nurse, linked):
     entry_id = add_entry(db, patient, distress=8, shared=True)
     client, token = client_for(app, "priya@example.com")
+    # A flagged entry is not marked reviewed until the nurse says what she did.
     response = client.post(f"/care/entries/{entry_id}/review",
+                           headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 422
+    assert "Choose what you did before marking it reviewed." in response.get_data(as_text=True)
+    assert db.execute("SELECT COUNT(*) FROM entry_reviews").fetchone()[0] == 0
+    response = client.post(f"/care/entries/{entry_id}/review", data={"outcome": "called"},
                            headers={"HX-Request": "true", "X-CSRFToken": token})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert f'id="item-{entry_id}"' in html and "Reviewed by Priya on" in html
+    assert ": called the patient." in html
+    assert db.execute("SELECT outcome FROM entry_reviews").fetchone()[0] == "called"
     assert "Not yet reviewed" not in html and "Pat Jones" in html
     assert db.execute("SELECT nurse_id, team_id FROM entry_reviews").fetchone() == (
         team_nurse.id, team.id)
@@ -363,3 +372,63 @@ def test_a_rare_flag_reads_a_bounded_number_of_entries_per_page(db, patient, tea
         if before is None:
             break
     assert pages == [[], [], [worrying]]
+
+
+def test_flagged_unreviewed_entries_stay_on_top_whatever_their_age(app, db, patient, team,
+                                                                  team_nurse, linked):
+    old_worry = add_entry(db, patient, distress=2, note="I can't go on like this", shared=True,
+                          when=at(24 * 20))
+    calm = [add_entry(db, patient, distress=3, note=f"calm {n}", shared=True, when=at(n))
+            for n in range(1, 40)]
+    client, token = client_for(app, "priya@example.com")
+    html = client.get("/care").get_data(as_text=True)
+    assert item_ids(html)[0] == old_worry
+    assert item_ids(html).count(old_worry) == 1
+    assert "Flagged and not yet reviewed (1)" in html
+    # The rest follow newest first, a full page of them.
+    assert item_ids(html)[1:] == calm[:inbox.PAGE_SIZE]
+    client.post(f"/care/entries/{old_worry}/review",
+                data={"csrf_token": token, "outcome": "message-left"})
+    html = client.get("/care").get_data(as_text=True)
+    assert "Flagged and not yet reviewed" not in html and old_worry not in item_ids(html)
+    more = client.get(f"/care?before={calm[-1]}").get_data(as_text=True)
+    assert "Flagged and not yet reviewed" not in more
+
+
+def test_the_review_outcome_is_shown_to_the_team(app, db, patient, team, team_nurse, linked):
+    entry_id = add_entry(db, patient, distress=9, shared=True)
+    client, token = client_for(app, "priya@example.com")
+    response = client.post(f"/care/entries/{entry_id}/review",
+                           data={"csrf_token": token, "outcome": "sideways"})
+    assert response.status_code == 303
+    assert db.execute("SELECT COUNT(*) FROM entry_reviews").fetchone()[0] == 0
+    client.post(f"/care/entries/{entry_id}/review", data={"csrf_token": token,
+                                                          "outcome": "referred"})
+    colleague = make_account(app, db, "sam@example.com", role="nurse", first_name="Sam")
+    from journal.care import teams
+
+    teams.put_nurse_in_team(db, colleague.id, team.id)
+    other, _ = client_for(app, "sam@example.com")
+    page = other.get(f"/care/patients/{linked}").get_data(as_text=True)
+    assert "Reviewed by Priya on" in page and ": referred on." in page
+
+
+def test_an_earlier_scans_overdue_results_still_flag_the_patient(app, db, patient, team,
+                                                                 team_nurse):
+    link = link_patient(db, patient, team, name="Pat Jones")
+    shared = add_entry(db, patient, distress=3, shared=True, when=at(2))
+    add_scan(db, patient, days_ago=30, results_days=7)  # overdue
+    add_scan(db, patient, days_ago=-10)  # the newer scan, still to come
+
+    states = inbox.patient_states(db, team.id)
+    assert states[patient.id].overdue
+
+    client, _ = client_for(app, "priya@example.com")
+    assert item_ids(client.get("/care?flag=overdue").get_data(as_text=True)) == [shared]
+    page = client.get(f"/care/patients/{link}").get_data(as_text=True)
+    waits = page.split('<ul class="waits">')[1].split("</ul>")[0]
+    assert "Results overdue, day 30 of waiting" in waits and "flag-overdue" in waits
+
+    db.execute("UPDATE scans SET results_received_on = '2026-01-01' WHERE appointment_at < ?",
+               [utc_iso(utc_now())])
+    assert not inbox.patient_states(db, team.id)[patient.id].overdue

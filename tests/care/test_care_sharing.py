@@ -73,7 +73,8 @@ def test_unsharing_removes_the_entry_from_every_nurse_view_at_once(app, db, pati
     assert "the words nobody" not in nurse.get("/care").get_data(as_text=True)
     assert "the words nobody" not in nurse.get(f"/care/patients/{linked}").get_data(
         as_text=True)
-    review = nurse.post(f"/care/entries/{entry_id}/review", data={"csrf_token": nurse_token})
+    review = nurse.post(f"/care/entries/{entry_id}/review",
+                        data={"csrf_token": nurse_token, "outcome": "no-action"})
     assert review.status_code == 404
     # The audit keeps that it was seen, never what it said.
     actions = [r["action"] for r in db.query("SELECT action FROM audit ORDER BY id")]
@@ -119,7 +120,7 @@ def test_new_check_ins_follow_the_default(app, db, patient, team, linked):
                       [patient.id]).fetchone()[0] == 1
     home = client.get("/home").get_data(as_text=True)
     assert "This check-in will be shared with Breast Care Team" in home
-    assert "not for urgent help" in home and 'href="#help"' in home
+    assert "Not for urgent help." in home and 'href="#help"' in home
 
     check_in(client, token, 7)
     second = db.execute("SELECT id, shared FROM entries ORDER BY id DESC").fetchone()
@@ -193,7 +194,7 @@ def test_patient_sees_seen_by_your_care_team_until_they_edit(app, db, patient, t
 
     nurse, nurse_token = client_for(app, "priya@example.com")
     response = nurse.post(f"/care/entries/{entry_id}/review",
-                          data={"csrf_token": nurse_token, "next": "/care"})
+                          data={"csrf_token": nurse_token, "next": "/care", "outcome": "called"})
     assert response.status_code == 303 and response.location == "/care"
     today = uk_date(utc_now())
     assert f"Seen by your care team on {today}" in client.get("/timeline").get_data(
@@ -206,3 +207,31 @@ def test_patient_sees_seen_by_your_care_team_until_they_edit(app, db, patient, t
     assert "Seen by your care team" not in client.get("/timeline").get_data(as_text=True)
     inbox = nurse.get("/care?flag=unreviewed").get_data(as_text=True)
     assert "rough night, better now" in inbox
+
+
+NOT_URGENT = '<p class="hint not-urgent"><strong>Not for urgent help.</strong>'
+
+
+def test_every_sharing_control_says_it_is_not_for_urgent_help(app, db, patient, linked, clock):
+    from datetime import date, time
+
+    from care_helpers import add_entry
+
+    from journal.platform.clock import uk_local_to_utc
+    from journal.scans import questions
+
+    # A Friday evening: the team is next at work on Monday morning.
+    clock(uk_local_to_utc(date(2026, 12, 4), time(18)))
+    add_entry(db, patient, distress=3, note="a walk")
+    questions.add(db, patient.id, "When will I hear?")
+    client, _ = client_for(app, "pat@example.com")
+    for path in ("/home", "/check-in", "/timeline", "/care-team"):
+        html = client.get(path).get_data(as_text=True)
+        assert NOT_URGENT in html, path
+        assert "they will see it on Monday 7 December from 9am at the earliest" in html, path
+
+
+def test_landing_page_does_not_promise_a_nurse_at_once(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Not for urgent help." in html and "Nobody watches your journal" in html
+    assert "Reach a nurse" not in html

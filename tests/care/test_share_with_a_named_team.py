@@ -162,7 +162,7 @@ def test_entries_and_questions_shared_with_one_team_never_reach_the_next(
         html = tom_client.get(url).get_data(as_text=True)
         assert "words for Priya only" not in html and "A question for Priya" not in html
     assert tom_client.post(f"/care/entries/{entry_id}/review",
-                           data={"csrf_token": tom_token}).status_code == 404
+                           data={"csrf_token": tom_token, "outcome": "called"}).status_code == 404
     # A new check-in is private too: the default did not carry over.
     new_id = add_entry(db, patient, distress=3)
     assert db.execute("SELECT shared FROM entries WHERE id = ?", [new_id]).fetchone()[0] == 0
@@ -187,7 +187,7 @@ def test_the_inbox_shows_only_entries_shared_with_that_team(app, db, patient, te
     assert "meant for elsewhere" not in priya.get(f"/care/patients/{linked}").get_data(
         as_text=True)
     assert priya.post(f"/care/entries/{entry_id}/review",
-                      data={"csrf_token": token}).status_code == 404
+                      data={"csrf_token": token, "outcome": "called"}).status_code == 404
 
 
 def test_migration_names_the_live_team_and_withdraws_stale_shares(tmp_path):
@@ -240,7 +240,7 @@ def test_walk_a_review_by_one_team_never_counts_for_the_next(app, db, patient, t
     entry_id = add_entry(db, patient, distress=10, note="a very hard day", shared=True)
     priya, priya_token = client_for(app, "priya@example.com")
     assert priya.post(f"/care/entries/{entry_id}/review",
-                      data={"csrf_token": priya_token}).status_code == 303
+                      data={"csrf_token": priya_token, "outcome": "called"}).status_code == 303
     assert "Reviewed by Priya" in priya.get("/care").get_data(as_text=True)
     patient_client, token = client_for(app, "pat@example.com")
     assert "Seen by your care team" in patient_client.get("/timeline").get_data(as_text=True)
@@ -264,7 +264,8 @@ def test_walk_a_review_by_one_team_never_counts_for_the_next(app, db, patient, t
 
     # When Tom reviews it, it counts for his team, by his name.
     tom_token = re.search(r'"X-CSRFToken": "([^"]+)"', inbox)[1]
-    tom_client.post(f"/care/entries/{entry_id}/review", data={"csrf_token": tom_token})
+    tom_client.post(f"/care/entries/{entry_id}/review",
+                    data={"csrf_token": tom_token, "outcome": "called"})
     inbox = tom_client.get("/care").get_data(as_text=True)
     assert "Reviewed by Tom" in inbox and "Reviewed by Priya" not in inbox
     assert "a very hard day" not in tom_client.get("/care?flag=unreviewed").get_data(

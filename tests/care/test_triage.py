@@ -1,15 +1,15 @@
 """Triage flags for the nurses' inbox."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from journal.care import triage
-from journal.guidance.packs import Safety, is_concerning, load_safety
+from journal.guidance import concern
+from journal.guidance.packs import load_safety
 from journal.scans.stages import StageInfo
 
-SAFETY = Safety(high_distress=8, words=("can't cope", "give up"), reviewed_by="t",
-                reviewed_on=date(2026, 1, 1))
+SAFETY = load_safety()
 
 
 @pytest.mark.parametrize(
@@ -36,28 +36,33 @@ def test_trend_gives_both_averages():
 
 
 @pytest.mark.parametrize(
-    "distress, note, reason",
+    "distress, note, answer, reason",
     [
-        (8, "", "High distress"),
-        (10, "fine", "High distress"),
-        (7, "", None),
-        (None, "I can't cope any more", "Worrying words"),
-        (2, "I CANT COPE", "Worrying words"),
-        (8, "I can't cope", "High distress"),
-        (3, "cope fine", None),
-        (None, "", None),
+        (8, "", "", "High distress"),
+        (10, "fine", "", "High distress"),
+        (7, "", "", None),
+        (None, "I can't cope any more", "", "Worrying words"),
+        (2, "I CANT COPE", "", "Worrying words"),
+        (8, "I can't cope", "", "High distress and worrying words"),
+        (3, "cope fine", "", None),
+        (None, "", "", None),
+        # The prompt answer counts as much as the note: a nurse must see it too.
+        (2, "fine today", "I want to end it all", "Worrying words"),
+        # A denial shows the patient help, gently, but is not a flag.
+        (2, "I'm not suicidal, just tired", "", None),
     ],
 )
-def test_concern_follows_the_safety_rule(distress, note, reason):
-    assert triage.concern(distress, note, SAFETY) == reason
-    assert (reason is not None) is is_concerning(distress, note, SAFETY)
+def test_concern_reads_every_text_with_the_patients_rule(distress, note, answer, reason):
+    found = triage.concern(distress, (note, answer), SAFETY)
+    assert found.reason == reason
+    assert found.flag_nurses is (reason is not None)
+    # The very same result the patient's safety net acts on.
+    assert found == concern.check(SAFETY, distress, note, answer)
 
 
-def test_concern_uses_the_real_safety_file():
-    safety = load_safety()
-    assert triage.concern(safety.high_distress, "", safety) == "High distress"
-    assert triage.concern(safety.high_distress - 1, "", safety) is None
-    assert triage.concern(0, f"I {safety.words[0]}", safety) == "Worrying words"
+def test_concern_names_the_words_that_raised_it():
+    found = triage.concern(3, ("fine", "honestly I want to END it all."), SAFETY)
+    assert [(f.group, f.words) for f in found.disclosed] == [("Suicidal thoughts", "END it all")]
 
 
 T = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -130,7 +130,7 @@ def test_safety_net_with_htmx(client, signed_in, db, patient, form, reach_out):
     assert response.status_code == 200
     assert "<html" not in html
     assert len(stored(db, patient.id)) == 1  # saved either way
-    assert ("Thank you for telling us how you feel" in html) is reach_out
+    assert ("It sounds like things are really hard right now" in html) is reach_out
     assert (response.headers.get("HX-Reswap") == "outerHTML show:#reach-out:top") is reach_out
     if reach_out:
         assert 'href="tel:116123"' in html
@@ -145,16 +145,16 @@ def test_safety_net_without_javascript_shows_once(client, signed_in, db, patient
     assert len(stored(db, patient.id)) == 1
     home = client.get("/home").get_data(as_text=True)
     assert "Saved. Your check-in is on your timeline." in home
-    assert "Thank you for telling us how you feel" in home
+    assert "It sounds like things are really hard right now" in home
     # The lines open at any hour come first; the nurse line keeps office hours.
     assert home.index('id="reach-out-urgent"') < home.index('id="reach-out-nurse-line"')
     again = client.get("/home").get_data(as_text=True)
-    assert "Thank you for telling us how you feel" not in again
+    assert "It sounds like things are really hard right now" not in again
 
 
 def test_calm_check_in_without_javascript_has_no_safety_net(client, signed_in):
     client.post("/check-in", data={"csrf_token": signed_in, "distress": "3"})
-    assert "Thank you for telling us how you feel" not in client.get("/home").get_data(
+    assert "It sounds like things are really hard right now" not in client.get("/home").get_data(
         as_text=True)
 
 

@@ -548,3 +548,10 @@ def test_search_words_in_the_address_are_ignored(client, db, patient, signed_in)
     page = text(client.get("/timeline/search?q=hello"))
     assert "found" not in page
     assert "<mark>" not in page
+
+
+def test_the_scale_names_its_ends_inside_their_buttons(client, signed_in):
+    html = client.get("/home").get_data(as_text=True)
+    assert '<label for="d0">0 <span class="scale-word">none</span></label>' in html
+    assert '<label for="d10">10 <span class="scale-word">extreme</span></label>' in html
+    assert "scale-words" not in html

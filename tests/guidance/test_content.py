@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from journal.guidance import concern
 from journal.guidance.packs import (
     CONTENT_DIR,
     REQUIRED_STAGES,
     ContentError,
-    is_concerning,
     load_pack,
     load_packs,
     load_safety,
@@ -112,9 +112,11 @@ def test_real_pack_sentences_are_short():
 
 def test_real_safety_loads():
     safety = load_safety()
-    assert safety.high_distress == 8
-    assert "can't cope" in safety.words
-    assert safety.reviewed_on == date(2026, 11, 25)
+    assert (safety.high_distress, safety.raised_distress) == (8, 4)
+    assert [g.name for g in safety.groups] == [
+        "Suicidal thoughts", "Self-harm", "Overdose", "Hopelessness", "Not coping"]
+    assert "not" in safety.negations and "suicidal" in safety.spellings
+    assert safety.reviewed_on < safety.review_by
 
 
 def test_stages_are_read_only():
@@ -278,9 +280,15 @@ def test_no_date_stage_is_optional_and_falls_back_to_before(tmp_path):
 
 SAFETY_OK = {
     "high_distress": 8,
-    "words": ["can't cope"],
+    "raised_distress": 4,
+    "negations": ["not"],
+    "negation_fillers": ["im"],
+    "spellings": ["suicidal"],
+    "real_words": ["homeless"],
     "reviewed_by": "Team",
     "reviewed_on": date(2026, 11, 25),
+    "review_by": date(2027, 5, 25),
+    "groups": [{"name": "Not coping", "phrases": ["(cant|cannot) cope"]}],
 }
 
 
@@ -289,9 +297,23 @@ SAFETY_OK = {
     [
         pytest.param({"high_distress": 11}, "high_distress: should be a whole number", id="11"),
         pytest.param({"high_distress": "8"}, "high_distress: should be a whole number", id="text"),
-        pytest.param({"words": []}, "words: needs at least 1", id="no-words"),
-        pytest.param({"words": ["'’"]}, "words: a phrase is empty", id="only-apostrophes"),
+        pytest.param({"raised_distress": 8}, "raised_distress: should be lower", id="bands"),
+        pytest.param({"groups": []}, "groups: needs at least one", id="no-groups"),
+        pytest.param({"groups": [{"name": "x", "phrases": []}]}, "phrases: needs at least 1",
+                     id="no-phrases"),
+        pytest.param({"groups": [{"name": "x", "phrases": ["(cant cope"]}]},
+                     "brackets do not pair up", id="unpaired-bracket"),
+        pytest.param({"groups": [{"name": "x", "phrases": ["(so|) sad"]}]},
+                     "should start and end with a word", id="starts-optional"),
+        pytest.param({"groups": [{"name": "x", "phrases": ["sad + low"]}]},
+                     "cannot read '+'", id="odd-character"),
+        pytest.param({"negations": ["do not"]}, "negations: 'do not' should be one",
+                     id="two-words"),
+        pytest.param({"spellings": ["Can't"]}, "spellings: \"Can't\" should be one",
+                     id="apostrophe"),
         pytest.param({"reviewed_on": "soon"}, "reviewed_on: should be a date", id="bad-date"),
+        pytest.param({"review_by": date(2026, 11, 1)}, "review_by: should be after",
+                     id="review-before"),
         pytest.param({"extra": 1}, "unknown key(s) extra", id="unknown-key"),
     ],
 )
@@ -308,7 +330,7 @@ def test_missing_safety_file_fails(tmp_path):
         load_safety(tmp_path)
 
 
-# --- is_concerning ----------------------------------------------------------
+# --- the concern check with the real list -----------------------------------
 
 
 @pytest.mark.parametrize(
@@ -331,8 +353,8 @@ def test_missing_safety_file_fails(tmp_path):
         pytest.param(2, "Nervous but OK. Went for a walk.", False, id="ordinary-note"),
     ],
 )
-def test_is_concerning(distress, note, expected):
-    assert is_concerning(distress, note, load_safety()) is expected
+def test_real_list_brings_help_forward(distress, note, expected):
+    assert concern.check(load_safety(), distress, note).show_help is expected
 
 
 def test_normalise_drops_apostrophes_and_folds_case():

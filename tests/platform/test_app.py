@@ -159,11 +159,18 @@ def test_server_error_is_a_friendly_500_with_the_nurse_line(broken_app, caplog):
     assert "Unhandled error on GET '/boom'" in caplog.text
 
 
-def test_forbidden_page_keeps_the_nurse_line(client, auth, nurse):
-    auth.sign_in(email=nurse.email)
-    response = client.get("/home")
+def test_forbidden_page_keeps_the_nurse_line(client, auth, patient):
+    auth.sign_in(email=patient.email)
+    response = client.get("/care")
     assert response.status_code == 403
     assert NURSE_LINE in text(response)
+
+
+def test_nurse_pages_have_their_own_help_not_the_patients(client, auth, nurse):
+    auth.sign_in(email=nurse.email)
+    page = text(client.get("/care/codes"))
+    assert "Help for staff" in page and 'href="tel:999"' in page
+    assert NURSE_LINE not in page
 
 
 # Database

@@ -1,10 +1,12 @@
 """The scan form's rules, its round trip, calendar events and questions: no Flask."""
 
 from datetime import UTC, date, datetime, time
+from types import SimpleNamespace
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from journal.guidance import loading
 from journal.guidance.packs import load_packs
 from journal.platform.clock import uk_local_to_utc, utc_iso
 from journal.scans import questions, validation
@@ -160,15 +162,19 @@ def journey(now, **fields):
 
 
 @pytest.mark.parametrize(
-    ("now", "day_stage"),
+    ("now", "stage"),
     [
         pytest.param(uk_local_to_utc(date(2026, 11, 18), time(8)), "scan-day", id="morning"),
-        pytest.param(uk_local_to_utc(date(2026, 11, 18), time(22)), "scan-day", id="evening"),
+        # The scan was at 10am: by the evening the day's question is about afterwards.
+        pytest.param(uk_local_to_utc(date(2026, 11, 18), time(22)), "afterwards", id="evening"),
         pytest.param(uk_local_to_utc(date(2026, 11, 19), time(0, 1)), "waiting", id="next-day"),
     ],
 )
-def test_the_days_prompt_stage_holds_all_day(now, day_stage):
-    assert journey(now).day_stage == day_stage
+def test_the_days_prompt_follows_the_stage_of_the_moment(monkeypatch, now, stage):
+    monkeypatch.setattr(loading, "now", lambda: now)
+    user = SimpleNamespace(id=7)
+    prompt = loading.todays_prompt(journey(now), user)
+    assert prompt in PACKS["liver-ultrasound"].stages[stage].prompts
 
 
 def test_unknown_kind_falls_back_to_the_default_pack():

@@ -296,3 +296,76 @@ def test_stale_form_for_another_patients_scan_shows_nothing_of_it(client, signed
     response = client.post(f"/scans/{scan_id}", data={"csrf_token": "expired", "kind": "ct-scan"})
     assert response.status_code == 400
     assert "Their hospital" not in response.get_data(as_text=True)
+
+
+# Every wait stays visible: a second scan never hides the first one's results.
+
+
+def two_scans(add_scan, patient, clock):
+    clock(uk(2026, 12, 20, 12))
+    first = add_scan(patient.id, appointment_at=APPT, results_expected_days=10,
+                     hospital="City Hospital", arranged_by_name="Dr Shah",
+                     arranged_by_phone="020 7946 0123", nurse_name="Jo",
+                     nurse_phone="0161 496 0000")
+    second = add_scan(patient.id, kind="ct-scan", appointment_at=uk(2027, 1, 12, 9))
+    return first, second
+
+
+def test_home_shows_every_scan_still_waiting_overdue_first(client, signed_in, patient, clock,
+                                                           add_scan):
+    first, second = two_scans(add_scan, patient, clock)
+    html = client.get("/home").get_data(as_text=True)
+    # The first scan's overdue results keep their own card, above the new scan's.
+    assert f'id="stage-{first}"' in html and 'id="stage"' in html
+    assert html.index(f'id="stage-{first}"') < html.index('id="stage"')
+    first_card = html.split(f'id="stage-{first}"')[1].split("</section>")[0]
+    assert "You expected your results by" in first_card
+    assert f'action="/scans/{first}/results"' in first_card
+    current = html.split('id="stage"')[1].split("</section>")[0]
+    assert "days to go" in current
+
+
+def test_marking_results_received_ends_that_wait_only(client, signed_in, db, patient, clock,
+                                                      add_scan):
+    first, second = two_scans(add_scan, patient, clock)
+    third = add_scan(patient.id, appointment_at=uk(2026, 12, 1, 9))  # waiting too
+    db.execute("UPDATE scans SET created_at = '2026-12-02T00:00:00.000000Z' WHERE id = ?",
+               [third])
+    response = client.post(f"/scans/{first}/results", data={
+        "csrf_token": signed_in, "results_received_on": "2026-12-19", "back": "home"})
+    assert response.status_code == 303
+    html = client.get("/home").get_data(as_text=True)
+    assert f'id="stage-{first}"' not in html
+    assert f'id="stage-{third}"' in html and 'id="stage"' in html
+    assert [r["results_received_on"] for r in scan_rows(db, patient.id)] == [
+        "2026-12-19", None, None]
+
+
+def test_my_scan_keeps_earlier_scans_waiting_with_their_stage(client, signed_in, patient,
+                                                               clock, add_scan):
+    first, _ = two_scans(add_scan, patient, clock)
+    html = client.get("/scans").get_data(as_text=True)
+    assert "Earlier scans still waiting for results" in html
+    card = html.split(f'id="stage-{first}"')[1].split("</section>")[0]
+    assert "You expected your results by" in card
+    assert "Have your results come?" in card
+
+
+def test_a_new_scan_starts_from_the_last_ones_hospital_and_contacts(client, signed_in,
+                                                                     patient, clock, add_scan):
+    two_scans(add_scan, patient, clock)
+    add_scan(patient.id, hospital="Royal Infirmary", arranged_by_name="Dr Okafor",
+             arranged_by_phone="0113 496 0000", nurse_name="Sam", nurse_phone="0113 496 0001",
+             letter_notes="Bring your letter")
+    form = client.get("/scans/new").get_data(as_text=True)
+    for value in ("Royal Infirmary", "Dr Okafor", "0113 496 0000", "Sam", "0113 496 0001"):
+        assert f'value="{value}"' in form
+    # Only the hospital and the people carry over; the letter is new each time.
+    assert "Bring your letter" not in form
+    assert "from your last scan" in form
+
+
+def test_a_first_scan_starts_empty(client, signed_in):
+    form = client.get("/scans/new").get_data(as_text=True)
+    assert 'id="hospital" name="hospital" maxlength="200" autocomplete="off" value=""' in form
+    assert "from your last scan" not in form

@@ -9,6 +9,7 @@ from journal.scans.stages import (
     STAGES,
     Scan,
     StageInfo,
+    next_working_day,
     results_overdue,
     results_window,
     scan_day,
@@ -32,7 +33,7 @@ def window(due_from, due_by, chase_on):
 # Wednesday 18 November 2026, 10:00 GMT. Results usually due 25 Nov to 2 Dec.
 APPT = uk(2026, 11, 18, 10)
 DUE = window(date(2026, 11, 25), date(2026, 12, 2), date(2026, 12, 3))
-TOLD_10 = window(date(2026, 11, 28), date(2026, 11, 28), date(2026, 11, 29))
+TOLD_10 = window(date(2026, 11, 28), date(2026, 11, 28), date(2026, 11, 30))  # the 29th is a Sunday
 SPRING = Scan("ct-scan", appointment_utc=uk(2026, 3, 29, 9), fasting_hours=6)
 SPRING_DUE = window(date(2026, 4, 5), date(2026, 4, 12), date(2026, 4, 13))
 AUTUMN = Scan("ct-scan", appointment_utc=uk(2026, 10, 26, 9))
@@ -177,7 +178,7 @@ CASES = [
         uk(2026, 11, 22),
         expect(
             "overdue",
-            window(date(2026, 11, 21), date(2026, 11, 21), date(2026, 11, 22)),
+            window(date(2026, 11, 21), date(2026, 11, 21), date(2026, 11, 23)),  # not Sunday
             waiting_day=4,
         ),
         id="told-3-days-overdue-on-day-4",
@@ -253,7 +254,7 @@ CASES = [
         utc(2026, 4, 2, 23, 30),  # 00:30 BST on 3 April, day 7
         expect(
             "results-due",
-            window(date(2026, 4, 3), date(2026, 4, 10), date(2026, 4, 11)),
+            window(date(2026, 4, 3), date(2026, 4, 10), date(2026, 4, 13)),  # not Saturday
             waiting_day=7,
         ),
         id="spring-due-by-uk-date-not-utc-date",
@@ -381,3 +382,25 @@ def test_results_overdue_agrees_with_the_stage(appointment, told_days, received_
                 results_expected_days=told_days, results_received_on=received)
     expected = stage_for(scan, now).stage == "overdue"
     assert results_overdue(scan, uk_today(now)) == expected
+
+
+@pytest.mark.parametrize(("day", "working"), [
+    (date(2026, 12, 2), date(2026, 12, 2)),    # a Wednesday stays
+    (date(2026, 12, 5), date(2026, 12, 7)),    # Saturday -> Monday
+    (date(2026, 12, 6), date(2026, 12, 7)),    # Sunday -> Monday
+    (date(2026, 12, 25), date(2026, 12, 29)),  # Christmas, the weekend, Boxing Day observed
+    (date(2026, 4, 3), date(2026, 4, 7)),      # Good Friday, weekend, Easter Monday
+    (date(2026, 8, 31), date(2026, 9, 1)),     # summer bank holiday (England and Wales)
+])
+def test_next_working_day_skips_weekends_and_bank_holidays(day, working):
+    assert next_working_day(day) == working
+
+
+def test_the_day_to_ask_about_results_is_a_working_day():
+    # Results due by Friday 4 December 2026: the day after is a Saturday.
+    scan = Scan(kind="liver-ultrasound",
+                appointment_utc=uk_local_to_utc(date(2026, 11, 24), time(10)),
+                results_expected_days=10)
+    info = stage_for(scan, uk_local_to_utc(date(2026, 11, 30), time(12)))
+    assert info.due_by == date(2026, 12, 4)
+    assert info.chase_on == date(2026, 12, 7)

@@ -248,6 +248,18 @@ def test_entry_cards_carry_the_this_helped_form(client, db, patient, signed_in):
     assert 'aria-pressed="false"' in form.group(0)
 
 
+def test_this_helped_is_explained_in_one_line_beside_the_button(client, db, patient,
+                                                                signed_in):
+    entry_id = add_entry(db, patient.id, uk_noon(0), distress=4, note="Walked to the shop.")
+
+    html = client.get("/timeline").get_data(as_text=True)
+
+    form = re.search(rf'<form class="helped" id="helped-{entry_id}".*?</form>', html, re.S)
+    assert f'aria-describedby="helped-hint-{entry_id}"' in form.group(0)
+    hint = re.search(rf'id="helped-hint-{entry_id}">([^<]+)<', form.group(0)).group(1)
+    assert "Trends" in hint and hint.count(". ") <= 1
+
+
 @pytest.mark.parametrize(
     ("next_url", "location"),
     [
