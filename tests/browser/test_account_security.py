@@ -112,7 +112,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     # Leaving early: every page keeps a banner that leads back to the same codes.
     page.get_by_role("link", name="Do this later").click()
     expect(page).to_have_url(re.compile(r"/home$"))
-    banner = page.get_by_role("region", name="Recovery codes")
+    banner = page.get_by_role("region", name="Recovery codes not kept yet")
     expect(banner).to_be_visible()
     page.goto(server.url + "/timeline")
     banner.get_by_role("link", name="Keep my codes").click()
@@ -122,7 +122,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     page.get_by_label("I have kept my recovery codes somewhere safe").check()
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/home$"))
-    expect(page.get_by_role("region", name="Recovery codes")).to_have_count(0)
+    expect(page.get_by_role("region", name="Recovery codes not kept yet")).to_have_count(0)
 
     page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("button", name="Sign out", exact=True).click()

@@ -30,6 +30,7 @@ def test_patient_invites_her_sister_who_sees_only_the_marked_check_in(
     server = world
     sign_in_cookie(phone.context, server, "pat@example.com")
     phone.goto(server.url + "/home")
+    phone.get_by_role("link", name="More", exact=True).click()
     phone.get_by_role("link", name="People", exact=True).click()
     expect(phone.locator("h1")).to_have_text("People I share with")
     phone.get_by_label("Their first name").fill("Ruth")

@@ -39,6 +39,7 @@ def test_check_in_page_brings_help_into_view_after_saving(phone, server, shoot):
     make_patient(server.app)
     sign_in(page, server)
     page.goto(server.url + "/check-in")
+    page.locator("summary", has_text="Today's question").click()
     page.get_by_label(re.compile("Today's question")).fill(WORDS)
     page.get_by_role("button", name="Save check-in").click()
     _panel_in_view(page)
@@ -54,6 +55,7 @@ def test_check_in_page_without_javascript_brings_help_into_view(browser, server,
     try:
         sign_in(page, server)
         page.goto(server.url + "/check-in")
+        page.locator("summary", has_text="Today's question").click()
         page.get_by_label(re.compile("Today's question")).fill(WORDS)
         page.get_by_role("button", name="Save check-in").click()
         expect(page).to_have_url(re.compile(r"/home#reach-out$"))
