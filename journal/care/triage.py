@@ -4,6 +4,7 @@ from datetime import datetime
 
 from ..guidance import concern as concern_check
 from ..guidance.packs import Safety
+from ..scans.expectations import span_words
 from ..scans.stages import StageInfo
 
 # In the order a nurse reads them; the keys are also the inbox filter values.
@@ -89,14 +90,18 @@ def stage_words(info: StageInfo | None):
         return "No scan added yet"
     day = info.waiting_day
     to_go = info.days_to_go
+    # "Overdue" only against a time she was told; otherwise it is the usual time that passed.
+    told = f" (told about {span_words(info.told_days)})" if info.told_days else ""
+    overdue = (f"Results overdue, day {day} of waiting{told}" if told
+               else f"No results by the usual time, day {day} of waiting; no time given")
     return {
         "no-date": "Scan added, no date yet",
         "before": f"Scan in {to_go} {'day' if to_go == 1 else 'days'}",
         "prepare": "Getting ready for the scan today",
         "scan-day": "Scan today",
         "afterwards": "Scan done today",
-        "waiting": f"Waiting for results, day {day}",
-        "results-due": f"Results due, day {day} of waiting",
-        "overdue": f"Results overdue, day {day} of waiting",
+        "waiting": f"Waiting for results, day {day}{told}",
+        "results-due": f"Results due, day {day} of waiting{told}",
+        "overdue": overdue,
         "results-received": "Results received",
     }[info.stage]

@@ -26,7 +26,7 @@ from ..scans import questions
 from ..scans.records import as_scan, current_scan
 from ..scans.stages import scan_day
 from ..trends import summaries
-from ..trends.chart import build_chart, daily_values
+from ..trends.chart import build_chart, daily_scores
 from . import bp, hours, inbox, joincodes, pending, sharing, teams, triage
 
 POLL_ENDPOINT = "care.poll"
@@ -401,7 +401,7 @@ def _trend_chart(db, patient_id, team_id):
     row = current_scan(db, patient_id)
     scan = as_scan(row) if row else None
     return build_chart(
-        daily_values(scores, UK), start, end,
+        daily_scores(scores, UK), start, end,
         scan_day=scan_day(scan) if scan else None,
         results_day=scan.results_received_on if scan else None,
     )

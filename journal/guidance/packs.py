@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from ..scans.expectations import Line
 from ..scans.stages import STAGES
 from .concern import Group, PhraseError, compile_group
 
@@ -22,12 +23,16 @@ PACK_KEYS = (
     "kind",
     "name",
     "basis",
-    "source",
     "review",
     "default_results_days",
     "stages",
     "questions",
 )
+# A leaflet pack names its leaflet; a general pack says in its own words what it rests on.
+OPTIONAL_PACK_KEYS = ("source", "basis_note")
+# A results timescale in a sentence shown whatever she was told: it belongs in a
+# {usual, told} line, so that a time she was told replaces it.
+_TIMESCALE = re.compile(r"\b(weeks?|fortnight|\d+\s+(to\s+\d+\s+)?days?)\b", re.IGNORECASE)
 _KIND = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # Dropped, not just unified, so "can't", "can’t" and a typed "cant" all match.
 _APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u201b\u02bc\u2032`\u00b4")
@@ -63,7 +68,7 @@ class StageText:
     """What a patient reads at one stage, and the prompts offered there."""
 
     title: str
-    body: tuple[str, ...]
+    body: tuple[Line, ...]
     prompts: tuple[str, ...]
 
 
@@ -82,11 +87,17 @@ class Pack:
     kind: str
     name: str
     basis: str
-    source: Source
+    source: Source | None
+    basis_note: str | None
     review: Review
     default_results_days: tuple[int, int]
     stages: Mapping[str, StageText]
     questions: tuple[Question, ...]
+
+    @property
+    def usual_results_days(self) -> tuple[int, int] | None:
+        """The usual results window to show, only when a leaflet gives one."""
+        return self.default_results_days if self.basis == "leaflet" else None
 
 
 @dataclass(frozen=True)
@@ -204,7 +215,38 @@ def _review(check: _Checker, data) -> Review:
     return review
 
 
-def _stages(check: _Checker, data) -> Mapping[str, StageText]:
+def _body(check: _Checker, table, where, usual: bool) -> tuple[Line, ...]:
+    """Plain sentences, and {usual, told} tables for any sentence about results timing."""
+    items = table["body"]
+    if not isinstance(items, list) or not items:
+        check.fail(f"{where}.body", "needs at least 1 line")
+    lines = []
+    for number, item in enumerate(items, start=1):
+        at = f"{where}.body[{number}]"
+        if isinstance(item, dict):
+            check.table(item, at, (), ("usual", "told"))
+            if not item:
+                check.fail(at, "needs usual, told or both")
+            line = Line(check.optional_text(item, "usual", at),
+                        check.optional_text(item, "told", at))
+            for key, allowed in (("usual", "{usual}"), ("told", "{told}")):
+                text = getattr(line, key) or ""
+                stray = set(re.findall(r"\{[^}]*\}", text)) - {allowed}
+                if stray:
+                    check.fail(f"{at}.{key}", f"only {allowed} may be filled in here")
+            if not usual and "{usual}" in (line.usual or ""):
+                check.fail(f"{at}.usual", "a general pack has no source for a usual time")
+        else:
+            text = check.text({"line": item}, "line", at)
+            if _TIMESCALE.search(text):
+                check.fail(at, "a results timescale belongs in a {usual, told} line, "
+                               "so that what she was told can replace it")
+            line = Line(text, text)
+        lines.append(line)
+    return tuple(lines)
+
+
+def _stages(check: _Checker, data, usual: bool) -> Mapping[str, StageText]:
     check.table(data, "stages", REQUIRED_STAGES, OPTIONAL_STAGES)
     stages = {}
     for name, table in data.items():
@@ -212,7 +254,7 @@ def _stages(check: _Checker, data) -> Mapping[str, StageText]:
         check.table(table, where, ("title", "body", "prompts"))
         stages[name] = StageText(
             title=check.text(table, "title", where),
-            body=check.texts(table, "body", where),
+            body=_body(check, table, where, usual),
             prompts=check.texts(table, "prompts", where, minimum=MIN_PROMPTS),
         )
     return MappingProxyType(stages)
@@ -244,21 +286,30 @@ def _results_days(check: _Checker, value) -> tuple[int, int]:
 def load_pack(path: Path) -> Pack:
     """Read and validate one content pack file."""
     check = _Checker(path)
-    data = check.table(_read_toml(path), "top level", PACK_KEYS)
+    data = check.table(_read_toml(path), "top level", PACK_KEYS, OPTIONAL_PACK_KEYS)
     kind = check.text(data, "kind", "top level")
     if kind != path.stem or not _KIND.fullmatch(kind):
         check.fail("kind", f"should be lowercase-with-hyphens and match the file name: {kind!r}")
     basis = check.text(data, "basis", "top level")
     if basis not in BASES:
         check.fail("basis", f"should be one of {', '.join(BASES)}, got {basis!r}")
+    # Only a leaflet names a source; a general pack must not borrow one it is not built on.
+    if basis == "leaflet" and "source" not in data:
+        check.fail("source", "a leaflet pack names its leaflet")
+    if basis == "general" and "source" in data:
+        check.fail("source", "a general pack is not built on a leaflet: say so in basis_note")
+    if basis == "general" and "basis_note" not in data:
+        check.fail("basis_note", "a general pack says what it rests on")
+    leaflet = basis == "leaflet"
     return Pack(
         kind=kind,
         name=check.text(data, "name", "top level"),
         basis=basis,
-        source=_source(check, data["source"]),
+        source=_source(check, data["source"]) if leaflet else None,
+        basis_note=check.optional_text(data, "basis_note", "top level"),
         review=_review(check, data["review"]),
         default_results_days=_results_days(check, data["default_results_days"]),
-        stages=_stages(check, data["stages"]),
+        stages=_stages(check, data["stages"], usual=leaflet),
         questions=_questions(check, data["questions"]),
     )
 

@@ -33,7 +33,7 @@ STAGE_WORDS = {
     "afterwards": "The scan is done",
     "waiting": "Waiting for results",
     "results-due": "Results may come soon",
-    "overdue": "Results are taking longer than expected",
+    "overdue": "The results have not come yet, and it may be time to ask",
     "results-received": "The results have come",
 }
 GONE = 410

@@ -7,7 +7,7 @@ from werkzeug.exceptions import NotFound
 
 from ..help.phones import tel_href
 from ..platform.clock import parse_utc, to_uk, utc_iso, utc_now
-from . import calendar
+from . import calendar, expectations
 from .stages import DEFAULT_DUE, Scan, StageInfo, stage_for
 
 # Stages where the results are still to come, so "my results have come" makes sense.
@@ -155,6 +155,26 @@ class Journey:
     @property
     def text(self):
         return self.pack.stages.get(self.stage) or self.pack.stages["before"]
+
+    @property
+    def expectation(self):
+        """What she was told about results, else the pack's sourced usual time, if any."""
+        return expectations.Expectation(self.row["results_expected_days"],
+                                        self.pack.usual_results_days)
+
+    @property
+    def body(self):
+        """The stage's guidance, with any time she was told in place of the usual one."""
+        return expectations.body_for(self.text.body, self.expectation)
+
+    @property
+    def results_fact(self):
+        return expectations.results_fact(self.stage, self.expectation, self.info.due_from,
+                                         self.info.due_by)
+
+    @property
+    def expected_words(self):
+        return expectations.expected_words(self.expectation)
 
     @property
     def appointment(self) -> datetime | None:

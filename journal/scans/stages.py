@@ -54,6 +54,8 @@ class StageInfo:
     due_from: date | None = None
     due_by: date | None = None
     chase_on: date | None = None
+    # How long the patient was told results would take, if anyone told her.
+    told_days: int | None = None
 
 
 @cache
@@ -134,6 +136,7 @@ def stage_for(
         due_from=due_from,
         due_by=due_by,
         chase_on=next_working_day(due_by + timedelta(days=1)) if due_by else None,
+        told_days=scan.results_expected_days,
     )
 
     if scan.results_received_on is not None:

@@ -67,13 +67,21 @@ class XLabel:
 
 @dataclass(frozen=True)
 class Point:
-    """One day's distress, placed on the plot, with words for its <title>."""
+    """One day's average distress, placed on the plot, with words for its <title>; and the
+    day's highest single score, so that an average never hides a peak."""
 
     x: float
     y: float
     date: date
     value: float
     label: str
+    peak: float | None = None
+    peak_y: float | None = None
+
+    @property
+    def peak_above(self):
+        """Whether the day's highest score sits above its average, so needs its own mark."""
+        return self.peak is not None and self.peak > self.value
 
 
 @dataclass(frozen=True)
@@ -123,8 +131,14 @@ class Chart:
     markers: tuple[Marker, ...]
     title: str
     description: str
-    table_rows: tuple[tuple[str, str], ...]
+    # (day, average, highest single score), each in words.
+    table_rows: tuple[tuple[str, str, str], ...]
     dot_radius: float
+
+    @property
+    def peaks(self):
+        """The points whose highest score is above their average: each gets a peak mark."""
+        return tuple(p for p in self.points if p.peak_above)
 
 
 def round_half_up(value):
@@ -170,8 +184,14 @@ def svg_path(points):
 
 def daily_values(entries, tz):
     """Average each local day's distress from (UTC datetime, distress or None) pairs."""
+    return [(day, average) for day, average, _ in daily_scores(entries, tz)]
+
+
+def daily_scores(entries, tz):
+    """(day, average, highest) for each local day, from (UTC datetime, distress or None) pairs."""
     totals = defaultdict(Decimal)
     counts = defaultdict(int)
+    peaks = {}
     for when, distress in entries:
         if distress is None:
             continue
@@ -181,20 +201,24 @@ def daily_values(entries, tz):
         day = when.astimezone(tz).date()
         totals[day] += Decimal(str(distress))
         counts[day] += 1
-    return [(day, round_half_up(totals[day] / counts[day])) for day in sorted(totals)]
+        peaks[day] = max(peaks.get(day, distress), distress)
+    return [(day, round_half_up(totals[day] / counts[day]), peaks[day]) for day in sorted(totals)]
 
 
 def build_chart(values, start, end, scan_day=None, results_day=None):
-    """Lay out (date, distress) daily values from start to end, both days included."""
+    """Lay out daily values from start to end, both days included: (date, average) pairs,
+    or (date, average, highest) from daily_scores so that each day's peak is marked too."""
     if end < start:
         raise ValueError(f"the chart ends ({end}) before it starts ({start})")
     by_day = {}
-    for day, value in values:
-        if not 0 <= value <= MAX_DISTRESS:
-            raise ValueError(f"distress {value} on {day} is outside 0 to {MAX_DISTRESS}")
+    for day, value, *peak in values:
+        peak = peak[0] if peak else value
+        for score in (value, peak):
+            if not 0 <= score <= MAX_DISTRESS:
+                raise ValueError(f"distress {score} on {day} is outside 0 to {MAX_DISTRESS}")
         # Days outside the range are left off; a repeated day keeps its last value.
         if start <= day <= end:
-            by_day[day] = value
+            by_day[day] = (value, max(peak, value))
     span = (end - start).days
 
     def x_for(day):
@@ -209,9 +233,11 @@ def build_chart(values, start, end, scan_day=None, results_day=None):
             y=_y_for(value),
             date=day,
             value=round_half_up(value),
-            label=f"{short_date(day)}: distress {format_value(value)} out of {MAX_DISTRESS}",
+            label=_point_label(day, value, peak),
+            peak=round_half_up(peak),
+            peak_y=_y_for(peak),
         )
-        for day, value in sorted(by_day.items())
+        for day, (value, peak) in sorted(by_day.items())
     )
     range_words = date_range_words(start, end)
     return Chart(
@@ -237,9 +263,24 @@ def build_chart(values, start, end, scan_day=None, results_day=None):
         markers=_markers(start, end, scan_day, results_day, x_for),
         title=f"Distress, {range_words}",
         description=_description(range_words, start == end, points),
-        table_rows=tuple((long_date(p.date), format_value(p.value)) for p in points),
+        table_rows=tuple(
+            (long_date(p.date), format_value(p.value), format_value(p.peak)) for p in points
+        ),
         dot_radius=dot_radius(span + 1),
     )
+
+
+def _point_label(day, value, peak):
+    """Words for a day's dot: its average, and its highest score when that is higher."""
+    if round_half_up(peak) > round_half_up(value):
+        return (f"{short_date(day)}: average distress {format_value(value)}, "
+                f"highest {format_value(peak)} out of {MAX_DISTRESS}")
+    return f"{short_date(day)}: distress {format_value(value)} out of {MAX_DISTRESS}"
+
+
+def highest(points):
+    """The point with the highest single score; the latest day when several share it."""
+    return max(reversed(points), key=lambda p: p.peak) if points else None
 
 
 def dot_radius(days):
@@ -357,9 +398,15 @@ def _description(range_words, one_day, points):
     if len(points) == 1:
         only = points[0]
         when = "" if one_day else f" ({short_date(only.date)})"
+        if only.peak_above:
+            return (f"{opening}: 1 day with check-ins{when}, average distress "
+                    f"{format_value(only.value)}, highest: {format_value(only.peak)}.")
         return f"{opening}: 1 day with a check-in{when}, distress {format_value(only.value)}."
     values = [p.value for p in points]
+    top = highest(points)
+    # The highest single score, not the highest daily average, which can hide a peak.
     return (
-        f"{opening}: {len(points)} days with check-ins, lowest {format_value(min(values))}, "
-        f"highest {format_value(max(values))}, latest {format_value(points[-1].value)}."
+        f"{opening}: {len(points)} days with check-ins, highest: {format_value(top.peak)} "
+        f"({long_date(top.date)}). Daily averages from {format_value(min(values))} to "
+        f"{format_value(max(values))}, latest {format_value(points[-1].value)}."
     )

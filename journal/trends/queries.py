@@ -9,7 +9,7 @@ from ..platform.clock import UK, parse_utc, uk_local_to_utc, uk_today, utc_iso
 from ..scans.records import as_scan, current_scan
 from ..scans.stages import scan_day as scan_day_of
 from . import insights
-from .chart import build_chart, daily_values
+from .chart import build_chart, daily_scores
 from .periods import Period, period_for, range_key, wait_windows, week_windows
 
 TOP_N = 3
@@ -39,7 +39,7 @@ def _only(only):
 
 
 def distress_values(db, patient_id, start, end, only=None):
-    """Each UK day's average distress from start to end, both included."""
+    """Each UK day's (day, average, highest) distress from start to end, both included."""
     condition, values = _only(only)
     rows = db.query(
         "SELECT created_at, distress FROM entries WHERE patient_id = :patient"  # noqa: S608 - see _only
@@ -48,7 +48,7 @@ def distress_values(db, patient_id, start, end, only=None):
         {"patient": patient_id, "start": day_start_utc(start),
          "end": day_start_utc(end + timedelta(days=1)), **values},
     )
-    return daily_values(((parse_utc(r["created_at"]), r["distress"]) for r in rows), UK)
+    return daily_scores(((parse_utc(r["created_at"]), r["distress"]) for r in rows), UK)
 
 
 def chart_for_patient(db, patient_id, key, now, only=None):

@@ -8,6 +8,7 @@ from ..diary.entries import Entry
 from ..guidance import loading
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
 from ..platform.db import immediate
+from ..scans.expectations import span_words
 from ..scans.records import current_scan
 from .insights import wait_words
 from .periods import DEFAULT_RANGE, SCAN_RANGE
@@ -139,6 +140,12 @@ class SummaryView:
     shared_at: object
     made_on: object
     shared_team_id: int | None = None
+
+    @property
+    def told_words(self):
+        """How long she was told results would take, as she would say it, or None."""
+        days = self.scan["results_expected_days"] if self.scan else None
+        return span_words(days) if days else None
 
     @property
     def waiting_for_team(self):

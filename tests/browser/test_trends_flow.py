@@ -1,6 +1,7 @@
 """A patient on a phone: the trend chart in light and dark, "this helped", and the summary."""
 
 import re
+from datetime import timedelta
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -8,7 +9,7 @@ from playwright.sync_api import expect
 from journal.accounts import consent
 from journal.accounts import users as accounts
 from journal.platform.db import connect
-from tests.trend_data import add_days, add_question, add_scan
+from tests.trend_data import add_days, add_entry, add_question, add_scan, uk_noon
 
 EMAIL = "robin@example.com"
 PASSWORD = "a quiet walk by the river"
@@ -23,6 +24,8 @@ def seed(app):
         )
         consent.agree(db, patient_id)
         add_days(db, patient_id, 90, skip={30, 31, 32, 33, 50})
+        # Two days ago also had a 10: the chart must show that peak, not only the average.
+        add_entry(db, patient_id, uk_noon(2) + timedelta(hours=2), distress=10)
         add_scan(db, patient_id, 20, results_days_ago=6, hospital="St Luke's Hospital",
                  nurse_name="Jo Adams", nurse_phone="020 7946 0000", results_expected_days=14)
         add_question(db, patient_id, "What do the results mean for my treatment?")
@@ -75,6 +78,8 @@ def test_trend_chart_in_light_and_dark(browser, phone, server, live_app, shoot):
     # Four missing days in a row break the line; one missing day does not.
     expect(page.locator(".chart-line")).to_have_count(2)
     expect(page.locator(".chart-marker")).to_have_count(2)
+    expect(page.locator(".chart-peak")).to_have_count(1)
+    expect(svg).to_have_accessible_name(re.compile(r"highest: 10 \("))
     box = svg.bounding_box()
     assert 300 <= box["width"] <= 390
     no_sideways_scroll(page)
@@ -83,7 +88,7 @@ def test_trend_chart_in_light_and_dark(browser, phone, server, live_app, shoot):
     no_axe_violations(page)
 
     page.get_by_text("Show the numbers as a table").click()
-    expect(page.get_by_role("table").first).to_contain_text("Distress (0 to 10)")
+    expect(page.get_by_role("table").first).to_contain_text("Average (0 to 10)")
 
     dark = browser.new_context(viewport=page.viewport_size, color_scheme="dark", locale="en-GB",
                                timezone_id="Europe/London", is_mobile=True, has_touch=True)

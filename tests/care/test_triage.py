@@ -108,7 +108,12 @@ def test_overdue_only_for_the_overdue_stage():
         (StageInfo("before", days_to_go=1), "Scan in 1 day"),
         (StageInfo("before", days_to_go=5), "Scan in 5 days"),
         (StageInfo("waiting", waiting_day=9), "Waiting for results, day 9"),
-        (StageInfo("overdue", waiting_day=16), "Results overdue, day 16 of waiting"),
+        (StageInfo("overdue", waiting_day=16, told_days=14),
+         "Results overdue, day 16 of waiting (told about 2 weeks)"),
+        (StageInfo("overdue", waiting_day=16),
+         "No results by the usual time, day 16 of waiting; no time given"),
+        (StageInfo("waiting", waiting_day=5, told_days=28),
+         "Waiting for results, day 5 (told about 4 weeks)"),
         (StageInfo("results-received"), "Results received"),
     ],
 )

@@ -38,6 +38,8 @@ def toml_value(value):
         return value.isoformat()
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table, as a { usual, told } body line is written
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, int):
         return str(value)
     return json.dumps(value)  # a TOML basic string
@@ -97,13 +99,17 @@ def test_liver_pack_credits_its_source():
 def test_ct_pack_is_marked_general():
     pack = load_packs()["ct-scan"]
     assert pack.basis == "general"
-    assert pack.source.note
-    assert "CT" in pack.source.note
+    # It borrows no leaflet as its source, says what it rests on, and offers no usual time.
+    assert pack.source is None
+    assert "not built on a leaflet about CT scans" in pack.basis_note
+    assert pack.usual_results_days is None
 
 
 def test_real_pack_sentences_are_short():
     packs = load_packs().values()
-    texts = [t for p in packs for s in p.stages.values() for t in (s.title, *s.body, *s.prompts)]
+    lines = [text for p in packs for s in p.stages.values() for line in s.body
+             for text in (line.usual, line.told) if text]
+    texts = [t for p in packs for s in p.stages.values() for t in (s.title, *s.prompts)] + lines
     texts += [q.text for p in packs for q in p.questions]
     for text in texts:
         for sentence in re.split(r"(?<=[.?!])\s+", text):
@@ -151,7 +157,7 @@ def _drop(path):
 MALFORMED = [
     pytest.param(_drop("stages.overdue"), "stages: missing overdue", id="missing-stage"),
     pytest.param(_drop("name"), "top level: missing name", id="missing-name"),
-    pytest.param(_drop("source"), "top level: missing source", id="missing-source"),
+    pytest.param(_drop("source"), "source: a leaflet pack names its leaflet", id="missing-source"),
     pytest.param(_drop("stages.waiting.title"), "stages.waiting: missing title", id="no-title"),
     pytest.param(_drop("review.reviewed_by"), "review: missing reviewed_by", id="no-reviewer"),
     pytest.param(
@@ -182,7 +188,7 @@ MALFORMED = [
     ),
     pytest.param(
         _set("stages.before.body", ["Fine.", "  "]),
-        "stages.before.body: should be non-empty text",
+        "stages.before.body[2].line: should be non-empty text",
         id="blank-paragraph",
     ),
     pytest.param(
@@ -220,6 +226,31 @@ MALFORMED = [
         "default_results_days: should be a whole number",
         id="window-boolean",
     ),
+    # A results time in a sentence shown whatever she was told could contradict her.
+    pytest.param(
+        _set("stages.waiting.body", ["Results usually take 1 to 2 weeks."]),
+        "stages.waiting.body[1]: a results timescale belongs in a {usual, told} line",
+        id="timescale-in-a-plain-line",
+    ),
+    pytest.param(
+        _set("stages.waiting.body", ["Results usually take 10 days."]),
+        "stages.waiting.body[1]: a results timescale",
+        id="days-in-a-plain-line",
+    ),
+    pytest.param(
+        _set("stages.waiting.body", [{"usual": "Usually {told}."}]),
+        "stages.waiting.body[1].usual: only {usual} may be filled in here",
+        id="told-in-the-usual-line",
+    ),
+    pytest.param(
+        _set("stages.waiting.body", [{}]), "stages.waiting.body[1]: needs usual, told or both",
+        id="empty-line-table",
+    ),
+    pytest.param(
+        _set("basis", "general"),
+        "source: a general pack is not built on a leaflet: say so in basis_note",
+        id="general-pack-borrowing-a-source",
+    ),
 ]
 
 
@@ -232,6 +263,25 @@ def test_malformed_pack_fails_clearly(tmp_path, change, message):
         load_packs(tmp_path)
     assert str(error.value).startswith("liver-ultrasound.toml: ")
     assert message in str(error.value)
+
+
+def test_general_pack_cannot_show_a_usual_time(tmp_path):
+    data = real_pack_data()
+    data["basis"] = "general"
+    del data["source"]
+    data["basis_note"] = "General help only."
+    write_pack(tmp_path, data, "liver-ultrasound.toml")
+    with pytest.raises(ContentError, match=r"stages\.afterwards\.body\[4\]\.usual: a general "
+                                           r"pack has no source for a usual time"):
+        load_packs(tmp_path)
+
+
+def test_ct_pack_shows_no_usual_time_and_no_medicines_advice():
+    pack = load_packs()["ct-scan"]
+    words = " ".join(text for s in pack.stages.values() for line in s.body
+                     for text in (line.usual, line.told) if text)
+    assert not re.search(r"\bweeks?\b|\d+ days?\b|usually", words)
+    assert "Keep taking your medicines" not in words
 
 
 def test_kind_must_match_file_name(tmp_path):

@@ -125,7 +125,8 @@ def test_about_page_credits_the_leaflet_with_both_sets_of_dates(client, clock):
     assert "25 November 2026" in html  # our own review
     assert "25 November 2027" in html  # our review-by date
     assert "ESMO International Consensus Guidelines" in html
-    assert "This guide is general." in html  # the CT pack
+    # The CT pack names no leaflet as its source, and says why.
+    assert "This guide is not built on a leaflet about CT scans." in html
     assert "For admins" not in html
 
 

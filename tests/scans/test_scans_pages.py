@@ -219,7 +219,7 @@ STAGE_TABLE = [
      ["Today is your scan", "Today at 10:00am"]),
     ("afterwards", {}, uk(2026, 11, 18, 14),
      ["Your scan is done", "Scan done today",
-      "Results usually come between Wednesday 25 November and Wednesday 2 December."]),
+      "The usual time is 1 to 2 weeks: between Wednesday 25 November and Wednesday 2 December."]),
     ("waiting", {}, uk(2026, 11, 22, 12),
      ["Waiting for your results", "Waiting day 4", "Add a reminder to ask on Thursday 3 December"]),
     ("results-due", {"results_expected_days": 10}, uk(2026, 11, 28, 12),
@@ -227,7 +227,8 @@ STAGE_TABLE = [
       "You were told your results would take about 10 days. That is Saturday 28 November."]),
     ("overdue", {"arranged_by_name": "Dr Shah", "arranged_by_phone": "020 7946 0123"},
      uk(2026, 12, 4, 12),
-     ["Time to ask about your results", "Waiting day 16", "You expected your results by"
+     ["Time to ask about your results", "Waiting day 16", "Nobody told you how long your"
+      " results would take. They usually come within 1 to 2 weeks, and that usual time ended on"
       " Wednesday 2 December.", 'href="tel:+442079460123">Call Dr Shah']),
     ("results-received", {"results_received_on": "2026-11-26", "nurse_name": "Jo",
                           "nurse_phone": "0161 496 0000"}, uk(2026, 11, 27, 12),

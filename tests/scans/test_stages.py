@@ -158,19 +158,19 @@ CASES = [
     pytest.param(
         scan(results_expected_days=10),
         uk(2026, 11, 27),
-        expect("waiting", TOLD_10, waiting_day=9),
+        expect("waiting", TOLD_10, waiting_day=9, told_days=10),
         id="told-10-days-day-9-waiting",
     ),
     pytest.param(
         scan(results_expected_days=10),
         uk(2026, 11, 28, 12),
-        expect("results-due", TOLD_10, waiting_day=10),
+        expect("results-due", TOLD_10, waiting_day=10, told_days=10),
         id="told-10-days-day-10-due",
     ),
     pytest.param(
         scan(results_expected_days=10),
         uk(2026, 11, 29),
-        expect("overdue", TOLD_10, waiting_day=11),
+        expect("overdue", TOLD_10, waiting_day=11, told_days=10),
         id="told-10-days-day-11-overdue",
     ),
     pytest.param(
@@ -180,6 +180,7 @@ CASES = [
             "overdue",
             window(date(2026, 11, 21), date(2026, 11, 21), date(2026, 11, 23)),  # not Sunday
             waiting_day=4,
+            told_days=3,
         ),
         id="told-3-days-overdue-on-day-4",
     ),
@@ -193,6 +194,7 @@ CASES = [
             "results-due",
             window(date(2026, 11, 19), date(2026, 11, 19), date(2026, 11, 20)),
             waiting_day=1,
+            told_days=1,
         ),
         id="told-1-day-due-next-day",
     ),

@@ -11,6 +11,7 @@ from journal.trends.chart import (
     PLOT_TOP,
     WIDTH,
     build_chart,
+    daily_scores,
     daily_values,
     label_extent,
     svg_path,
@@ -235,14 +236,16 @@ def test_description_sums_up_the_period():
     chart = build_chart(values, START, END)
 
     assert chart.description == (
-        "Distress from 1 to 14 November: 9 days with check-ins, lowest 2, highest 8, latest 5."
+        "Distress from 1 to 14 November: 9 days with check-ins, highest: 8 (Tuesday 4 November)."
+        " Daily averages from 2 to 8, latest 5."
     )
 
 
 def test_table_rows_give_each_day_in_words():
     chart = build_chart([(date(2025, 11, 3), 4.5), (date(2025, 11, 4), 5.0)], START, END)
 
-    assert chart.table_rows == (("Monday 3 November", "4.5"), ("Tuesday 4 November", "5"))
+    assert chart.table_rows == (
+        ("Monday 3 November", "4.5", "4.5"), ("Tuesday 4 November", "5", "5"))
 
 
 @pytest.mark.parametrize(
@@ -455,3 +458,41 @@ def test_crowded_results_label_drops_inside_the_plot():
 
     scan, results = chart.markers
     assert scan.label_y < PLOT_TOP < results.label_y < PLOT_BOTTOM
+
+
+# Peaks: a day's highest single score is marked and named, never hidden by its average.
+TUESDAY = date(2025, 11, 4)
+
+
+def test_daily_scores_keep_each_days_highest_score():
+    entries = [(utc(2025, 11, 4, 9), 8), (utc(2025, 11, 4, 12), 9), (utc(2025, 11, 4, 18), 10),
+               (utc(2025, 11, 5, 9), 3)]
+    assert daily_scores(entries, UK) == [(TUESDAY, 9.0, 10), (date(2025, 11, 5), 3.0, 3)]
+
+
+def test_a_day_of_8_9_and_10_says_highest_10_and_names_the_day():
+    entries = [(utc(2025, 11, 3, 9), 2), (utc(2025, 11, 4, 9), 8), (utc(2025, 11, 4, 12), 9),
+               (utc(2025, 11, 4, 18), 10), (utc(2025, 11, 5, 9), 4)]
+    chart = build_chart(daily_scores(entries, UK), START, END)
+    assert "highest: 10 (Tuesday 4 November)" in chart.description
+    assert "highest: 9" not in chart.description
+    (peak,) = chart.peaks
+    assert (peak.date, peak.value, peak.peak) == (TUESDAY, 9.0, 10)
+    assert peak.peak_y < peak.y  # the peak sits above the day's average dot
+    assert peak.label == "4 Nov: average distress 9, highest 10 out of 10"
+    assert ("Tuesday 4 November", "9", "10") in chart.table_rows
+
+
+def test_the_latest_day_is_named_when_two_days_share_the_highest_score():
+    chart = build_chart([(date(2025, 11, 3), 5, 9), (date(2025, 11, 6), 7, 9)], START, END)
+    assert "highest: 9 (Thursday 6 November)" in chart.description
+
+
+def test_a_day_with_one_score_has_no_separate_peak_mark():
+    chart = build_chart([(date(2025, 11, 3), 5, 5), (date(2025, 11, 4), 6, 6)], START, END)
+    assert chart.peaks == ()
+
+
+def test_a_peak_outside_the_scale_is_refused():
+    with pytest.raises(ValueError, match="outside 0 to 10"):
+        build_chart([(date(2025, 11, 3), 5, 11)], START, END)

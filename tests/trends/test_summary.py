@@ -35,7 +35,7 @@ def test_summary_shows_scan_wait_chart_and_open_questions(client, db, patient, s
     assert "<dd>Liver ultrasound</dd>" in html
     assert "St Luke&#39;s Hospital" in html
     assert "Jo Adams, 020 7946 0000" in html
-    assert "<dd>14 days</dd>" in html
+    assert "<dd>About 2 weeks</dd>" in html
     assert "You waited 12 days for your results" in html
     assert '<svg class="chart-svg"' in html and 'class="chart-marker results"' in html
     assert "What happens next?" in html and "Ticked off already" not in html

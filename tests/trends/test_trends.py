@@ -1,10 +1,12 @@
 """Request tests: the trends page, its chart and insights, and the "this helped" mark."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from journal.platform.clock import utc_iso, utc_now
+from journal.platform.clock import uk_today, utc_iso, utc_now
+from journal.trends.chart import long_date
 from journal.trends.queries import chart_for_patient
 from tests.trend_data import add_days, add_entry, add_scan, uk_noon
 
@@ -343,3 +345,23 @@ def test_helped_entries_are_listed_newest_first(client, db, patient, signed_in):
     assert listed.index("Newer bath.") < listed.index("Older walk.")
     assert "Not marked." not in listed
     assert "You have marked 2 entries as helping." in html
+
+
+def test_a_day_of_8_9_and_10_is_named_by_its_highest_score_and_marked(client, db, patient,
+                                                                       signed_in):
+    peak_day = uk_noon(2)
+    for minutes, score in ((0, 8), (60, 9), (120, 10)):
+        add_entry(db, patient.id, peak_day + timedelta(minutes=minutes), distress=score)
+    add_entry(db, patient.id, uk_noon(1), distress=3)
+    day = uk_today(peak_day)
+
+    for path in ("/trends?range=14", "/summary"):
+        html = client.get(path).get_data(as_text=True)
+        # The text summary names the highest single score and its day, not the average 9.
+        assert f"highest: 10 ({long_date(day)})" in html, path
+        svg = svg_of(html)
+        peak = re.search(rf'<g class="chart-peak" data-day="{day.isoformat()}">.*?</g>', svg)
+        assert peak, path
+        assert "highest 10 out of 10" in peak.group(0)
+        assert svg.count('class="chart-peak"') == 1
+        assert "<td>9</td><td>10</td>" in html
