@@ -225,10 +225,13 @@ def journey_for(row, packs, default_kind, now_utc):
 
 def appointment_event(row, pack_name):
     """The appointment as a calendar event, with a reminder the day before
-    and, only where the letter asks, one when it is time to stop eating."""
+    and, only where the letter asks, one when it is time to stop eating.
+
+    The title and alarms show on a locked phone, so they name no scan or body part (hazard
+    H22); the kind of scan is in the details, seen only when the event is opened."""
     start = parse_utc(row["appointment_at"])
-    alarms = [calendar.Alarm(-timedelta(days=1), f"Your {pack_name.lower()} is tomorrow.")]
-    lines = ["Take your appointment letter with you."]
+    alarms = [calendar.Alarm(-timedelta(days=1), "Your scan appointment is tomorrow.")]
+    lines = [f"{pack_name}.", "Take your appointment letter with you."]
     if row["fasting_hours"]:
         hours = row["fasting_hours"]
         alarms.append(calendar.Alarm(-timedelta(hours=hours),
@@ -238,7 +241,7 @@ def appointment_event(row, pack_name):
         lines.append(f"Your notes from the letter: {row['letter_notes']}")
     return calendar.Event(
         uid=f"scan-{row['id']}-appointment@waiting-well",
-        summary=pack_name,
+        summary="Scan appointment",
         start=start,
         duration=timedelta(hours=1),
         description="\n".join(lines),
@@ -262,8 +265,8 @@ def chase_event(row, chase_on: date):
     lines.append("If your results have already come, you can ignore this.")
     return calendar.Event(
         uid=f"scan-{row['id']}-chase@waiting-well",
-        summary="Ask about your scan results",
+        summary="A phone call about your scan",
         start=chase_on,
         description="\n".join(lines),
-        alarms=(calendar.Alarm(timedelta(hours=9), "Have your scan results come? If not, ask."),),
+        alarms=(calendar.Alarm(timedelta(hours=9), "A phone call to make today about your scan."),),
     )

@@ -1,6 +1,6 @@
 """Sharing is the patient's choice: entries, questions, the default, and "Seen by"."""
 
-from care_helpers import add_entry, client_for
+from care_helpers import add_entry, client_for, make_account
 
 from journal.platform import audit
 from journal.platform.clock import utc_iso, utc_now
@@ -212,7 +212,8 @@ def test_patient_sees_seen_by_your_care_team_until_they_edit(app, db, patient, t
 NOT_URGENT = '<p class="hint not-urgent"><strong>Not for urgent help.</strong>'
 
 
-def test_every_sharing_control_says_it_is_not_for_urgent_help(app, db, patient, linked, clock):
+def test_every_sharing_control_says_it_is_not_for_urgent_help(app, db, patient, team_nurse, linked,
+                                                              clock):
     from datetime import date, time
 
     from care_helpers import add_entry
@@ -235,3 +236,20 @@ def test_landing_page_does_not_promise_a_nurse_at_once(client):
     html = client.get("/").get_data(as_text=True)
     assert "Not for urgent help." in html and "Nobody watches your journal" in html
     assert "Reach a nurse" not in html
+
+
+def test_a_team_with_nobody_on_the_app_is_never_promised_in_working_hours(app, db, patient,
+                                                                         team, linked):
+    """Hazard H23: working hours mean nothing until a nurse of the team uses the app."""
+    client, _ = client_for(app, "pat@example.com")
+    html = client.get("/care-team").get_data(as_text=True)
+    assert "once a nurse from the team has joined this app, as nobody there reads it yet" in html
+    assert "at the earliest" not in html and "during today&#39;s working hours" not in html
+
+    from journal.care import teams
+
+    nurse = make_account(app, db, "priya@example.com", role="nurse", first_name="Priya")
+    teams.put_nurse_in_team(db, nurse.id, team.id)
+    html = client.get("/care-team").get_data(as_text=True)
+    assert "nobody there reads it yet" not in html
+    assert "at the earliest" in html or "working hours, which end at" in html

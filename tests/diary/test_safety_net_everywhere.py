@@ -122,7 +122,7 @@ def test_the_panel_is_honest_about_who_reads_it_and_when(client, signed_in):
 
 
 def test_the_panel_says_when_the_team_will_see_a_shared_entry(client, signed_in, db, patient,
-                                                              linked, clock):
+                                                              team_nurse, linked, clock):
     from datetime import date, time
 
     from journal.platform.clock import uk_local_to_utc

@@ -196,6 +196,19 @@ def test_appointment_event_mentions_fasting_only_when_the_letter_asks():
     assert fasting.location == "City Hospital"
 
 
+def test_what_a_locked_phone_shows_names_no_scan_kind_and_no_results():
+    """Titles and alarms appear on a locked screen (hazard H22): they say "scan" at most."""
+    row = journey(datetime(2026, 11, 1, tzinfo=UTC), fasting_hours=6).row
+    events = [scans.appointment_event(row, "Liver ultrasound"),
+              scans.chase_event(row, date(2026, 12, 3))]
+    shown = [e.summary for e in events] + [a.description for e in events for a in e.alarms]
+    assert len(shown) == 5
+    for text in shown:
+        assert not {"liver", "ultrasound", "results", "cancer"} & set(
+            text.lower().replace(".", " ").split()), text
+    assert "Liver ultrasound." in events[0].description
+
+
 def test_chase_event_names_who_to_call():
     row = journey(datetime(2026, 11, 1, tzinfo=UTC), arranged_by_name="Dr Shah",
                   arranged_by_phone="020 7946 0123").row

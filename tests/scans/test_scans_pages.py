@@ -178,7 +178,8 @@ def test_appointment_calendar_file(client, signed_in, db, patient, clock, add_sc
     assert response.headers["Cache-Control"] == "no-store"
     lines = text.split("\r\n")
     assert "DTSTART:20261118T100000Z" in lines
-    assert "SUMMARY:Liver ultrasound" in lines
+    assert "SUMMARY:Scan appointment" in lines
+    assert "DESCRIPTION:Liver ultrasound.\\n" in text
     assert "LOCATION:City Hospital" in lines
     assert "TRIGGER:-PT6H" in lines
 
@@ -191,7 +192,7 @@ def test_chase_day_calendar_file(client, signed_in, db, patient, clock, add_scan
     lines = response.get_data(as_text=True).split("\r\n")
     assert response.status_code == 200
     assert "DTSTART;VALUE=DATE:20261203" in lines  # the day after the usual 14 days
-    assert "SUMMARY:Ask about your scan results" in lines
+    assert "SUMMARY:A phone call about your scan" in lines
 
 
 def test_calendar_without_a_date_asks_for_one(client, signed_in, db, patient, add_scan):
@@ -263,6 +264,20 @@ def test_overdue_without_a_number_points_to_where_to_save_it(client, signed_in, 
     assert "Contact the person who arranged your scan</p>" in html
     assert f'href="/scans/{scan_id}/edit">Save their number' in html
     assert "Call " not in html.split('id="stage"')[1].split("</section>")[0]
+
+
+def test_overdue_results_ask_at_once_whether_they_came(client, signed_in, patient, clock,
+                                                      add_scan):
+    """Hazard H24: results that came but were never marked would keep chase prompts and the
+    nurses' overdue flag going, so an overdue card opens the question instead of hiding it."""
+    clock(uk(2026, 11, 20, 12))
+    add_scan(patient.id, appointment_at=APPT)
+    waiting = client.get("/home").get_data(as_text=True)
+    assert '<details class="more results-came">' in waiting
+    clock(uk(2026, 12, 4, 12))
+    overdue = client.get("/home").get_data(as_text=True)
+    assert '<details class="more results-came" open>' in overdue
+    assert "Save: my results have come" in overdue
 
 
 def test_home_without_a_scan_invites_one(client, signed_in):
