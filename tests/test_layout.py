@@ -18,6 +18,7 @@ PURE = (
     "journal.care.joincodes", "journal.help.phones", "journal.accounts.totp",
     "journal.accounts.session_rules", "journal.diary.validation", "journal.scans.validation",
     "journal.platform.clock", "journal.people.codes", "journal.help.calm",
+    "journal.scans.expectations", "journal.guidance.concern", "journal.care.hours",
 )
 WEB_OR_DATABASE = ("flask", "werkzeug", "jinja2", "jinja2_fragments", "flask_wtf", "sqlite3",
                    "sqlite_utils")
@@ -33,6 +34,8 @@ UPWARD = {
     ("journal.guidance.loading", "journal.scans.records"),
     # Packs are written per scan stage.
     ("journal.guidance.packs", "journal.scans.stages"),
+    # A pack's results-timing lines are read into the told-or-usual rule that words them.
+    ("journal.guidance.packs", "journal.scans.expectations"),
     # The About page lists the content packs and their sources.
     ("journal.help.views", "journal.guidance.loading"),
     ("journal.help.views", "journal.guidance.packs"),

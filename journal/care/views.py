@@ -92,9 +92,10 @@ def team():
             questions=questions.questions_for(db, g.user.id),
             counts=sharing.shared_counts(db, g.user.id),
         )
-    else:
-        context["ended"] = teams.last_ended_link(db, g.user.id)
-    return page("care/team.html", ["default_switch"], **context)
+        return page("care/team.html", ["default_switch"], **context)
+    # The sharing switch, the only part htmx swaps, exists only with a team: else the page.
+    context["ended"] = teams.last_ended_link(db, g.user.id)
+    return render_template("care/team.html", **context)
 
 
 CONNECT_REFUSALS = {

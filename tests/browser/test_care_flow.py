@@ -200,7 +200,8 @@ def test_care_pages_have_no_axe_violations_in_light_and_dark(phone, desktop, ser
     expect(desktop.locator(".inbox-item")).to_have_count(2)
     check_axe(desktop, "dashboard-concern-filter", shoot)
     desktop.goto(server.url + f"/care/patients/{link_id}")
-    expect(desktop.locator(".stage")).to_have_text("Results overdue, day 16 of waiting")
+    expect(desktop.locator(".stage")).to_have_text(
+        "No results by the usual time, day 16 of waiting; no time given")
     check_axe(desktop, "patient-view-overdue", shoot)
     desktop.emulate_media(color_scheme="dark")
     shoot(desktop, "patient-view-dark")

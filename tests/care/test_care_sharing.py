@@ -253,3 +253,10 @@ def test_a_team_with_nobody_on_the_app_is_never_promised_in_working_hours(app, d
     html = client.get("/care-team").get_data(as_text=True)
     assert "nobody there reads it yet" not in html
     assert "at the earliest" in html or "working hours, which end at" in html
+
+
+def test_the_care_team_page_asked_by_htmx_without_a_team_is_the_whole_page(client, signed_in):
+    # Only the sharing switch is ever swapped, and it needs a team; without one, the page.
+    response = client.get("/care-team", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" in response.get_data(as_text=True)
