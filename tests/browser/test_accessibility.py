@@ -79,6 +79,13 @@ def scan_with_mistakes(page):
     expect(page.locator(".error").get_by_text("Enter the time on your letter")).to_be_visible()
 
 
+def reminders_with_no_channel(page):
+    page.get_by_label("A daily check-in").check()
+    page.get_by_role("button", name="Save reminders").click()
+    expect(page.locator(".error").get_by_text("Choose how your reminders reach you"))\
+        .to_be_visible()
+
+
 def enter_join_code(page):
     page.get_by_label("Join code").fill(JOIN_CODE["code"])
     page.get_by_label("Your date of birth").fill(JOIN_CODE["dob"])
@@ -162,6 +169,8 @@ PAGES = [
     Page("password-change-error", "/account/password", who="patient",
          then=press_and_expect_error("Save new password")),
     Page("recovery-codes", "/account/recovery-codes", who="patient"),
+    Page("reminders", "/account/reminders", who="patient"),
+    Page("reminders-error", "/account/reminders", who="patient", then=reminders_with_no_channel),
     Page("privacy-agree", "/privacy/agree", who="owes-privacy"),
     # Nurses and admins, at a desk.
     Page("inbox", "/care", who="nurse", device="desktop"),

@@ -1,0 +1,97 @@
+"""Account -> Reminders: the patient's choices, and the calendar link made from them."""
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from ..accounts.sign_in import login_required
+from ..guidance import loading
+from ..platform.clock import uk_today, utc_now
+from ..platform.db import get_db
+from . import bp, choices, records
+from . import feed as feed_module
+
+# A calendar link just made: only its hash is stored, so it is shown once, after the redirect.
+NEW_FEED = "new_reminder_feed"
+
+
+def email_available():
+    """Email reminders need a mail server; the demo writes them to the log instead."""
+    config = current_app.config
+    return bool(config.get("MAIL_SERVER") or config["DEMO"])
+
+
+def _page(values, errors=None, status=200):
+    token = session.pop(NEW_FEED, None) if status == 200 else None
+    feed_url = None
+    if token:
+        https = url_for("reminders.feed", token=token, _external=True)
+        feed_url = {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    row = records.choices_row(get_db(), g.user.id)
+    return render_template(
+        "reminders/reminders.html", values=values, errors=errors or {},
+        email_available=email_available(), feed_url=feed_url,
+        has_feed=bool(row and row["feed_hash"]),
+    ), status
+
+
+@bp.route("/account/reminders")
+@login_required(role="patient")
+def reminders():
+    return _page(records.form_values(records.choices_row(get_db(), g.user.id)))
+
+
+@bp.route("/account/reminders", methods=["POST"])
+@login_required(role="patient")
+def save():
+    values, errors = choices.check(request.form, email_available())
+    if errors:
+        return _page(values, errors, 422)
+    token = records.save(get_db(), g.user.id, values)
+    if token:
+        session[NEW_FEED] = token
+    flash("Your reminder choices are saved." if values["daily"] or values["scan_nudges"]
+          else "Saved. Reminders are off.")
+    return redirect(url_for("reminders.reminders"), code=303)
+
+
+@bp.route("/account/reminders/calendar", methods=["POST"])
+@login_required(role="patient")
+def new_feed():
+    db = get_db()
+    row = records.choices_row(db, g.user.id)
+    if row is None or not row["by_calendar"]:
+        flash("Choose your calendar first, then save.")
+    else:
+        session[NEW_FEED] = records.new_feed(db, g.user.id)
+        flash("Here is your new calendar link. The old one no longer works.")
+    return redirect(url_for("reminders.reminders"), code=303)
+
+
+@bp.route("/reminders/calendar/<token>.ics")
+def feed(token):
+    """The feed, for whoever holds its link (a calendar app has no session)."""
+    db = get_db()
+    row = records.feed_owner(db, token)
+    if row is None:
+        abort(404)
+    now = utc_now()
+    body = feed_module.build(
+        row["patient_id"], records.choices_for(row),
+        records.scan_dates(db, row["patient_id"], default_due()), now, uk_today(now),
+        {"check_in": url_for("diary.check_in_page", _external=True),
+         "scan": url_for("scans.my_scan", _external=True)})
+    return current_app.response_class(body, mimetype="text/calendar")
+
+
+def default_due():
+    """Each scan kind's usual results window, from its content pack."""
+    return {kind: pack.default_results_days for kind, pack in loading.packs().items()}
