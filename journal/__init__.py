@@ -31,6 +31,8 @@ from .platform import (
 )
 from .platform import config as config_module
 from .platform.converters import SQLiteInteger
+from .reminders import cli as reminders_cli
+from .reminders import mail as reminders_mail
 from .reminders import views as reminder_views
 from .scans import views as scan_views
 from .trends import views as trend_views
@@ -62,8 +64,9 @@ def create_app(overrides=None):
     app.extensions["passwords"] = users.Passwords(**app.config["ARGON2"])
     for wing in WINGS:
         app.register_blueprint(wing.bp)
-    for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *backups.COMMANDS,
-                    *replication.COMMANDS, init_db_command):
+    reminders_mail.init_app(app)
+    for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *reminders_cli.COMMANDS,
+                    *backups.COMMANDS, *replication.COMMANDS, init_db_command):
         app.cli.add_command(command)
     # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.

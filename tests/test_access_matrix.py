@@ -28,6 +28,7 @@ from journal.care import teams
 from journal.people import records as people
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect, forget_connections
+from journal.reminders import links as off_links
 from journal.reminders import records as reminders
 from journal.scans import records as scans
 from journal.trends import summaries
@@ -212,6 +213,11 @@ MATRIX = [
     row("GET", "/reminders/calendar/{feed_token}.ics", (200, 200, 200, 200, 200, 200),
         holder=200),
     row("GET", "/reminders/calendar/not-a-real-token.ics", (404, 404, 404, 404, 404, 404)),
+    # A reminder's turn-off link is signed: it works for whoever taps it, in any session.
+    row("GET", "/reminders/off/{off_token}", (200, 200, 200, 200, 200, 200), holder=200),
+    row("POST", "/reminders/off/{off_token}", (200, 200, 200, 200, 200, 200), holder=200),
+    row("GET", "/reminders/off/not-a-real-token", (404, 404, 404, 404, 404, 404)),
+    row("POST", "/reminders/off/not-a-real-token", (404, 404, 404, 404, 404, 404)),
 ]
 
 
@@ -341,6 +347,7 @@ def world(tmp_path_factory):
         ids["feed_token"] = reminders.save(db, users["patient"], {
             "daily": True, "daily_at": "19:00", "scan_nudges": True, "by_email": False,
             "by_calendar": True, "quiet_from": "21:00", "quiet_until": "08:00"})
+        ids["off_token"] = off_links.off_token(app.secret_key, users["patient"], "daily")
         pending = staff.create_staff(db, "new.nurse@example.com", "nurse")
         ids["token"] = staff.issue_token(db, pending)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -475,7 +482,8 @@ def test_matrix_covers_every_route(world):
              "team_id": "{team}", "token": "{token}", "scan_id": "{scan}",
              "person_id": "{person}", "person_link_id": "{person_link}"}
     covered = {(p.values[0], p.values[1].replace("{deleted}", "{entry}")
-                .replace("{person_token}", "{token}").replace("{feed_token}", "{token}"))
+                .replace("{person_token}", "{token}").replace("{feed_token}", "{token}")
+                .replace("{off_token}", "{token}"))
                for p in MATRIX}
     missing = {
         (method, rule) for method, rule in served

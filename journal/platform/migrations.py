@@ -643,14 +643,16 @@ def m0016(db):
             patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             nudge_key TEXT NOT NULL,
             channel TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'sent', 'failed', 'dropped')),
             attempts INTEGER NOT NULL DEFAULT 0,
             created_at TEXT NOT NULL,
             tried_at TEXT,
             sent_at TEXT,
             UNIQUE (patient_id, nudge_key, channel)
         );
-        CREATE INDEX reminder_sends_waiting ON reminder_sends(state, created_at)
-            WHERE state = 'queued';
+        CREATE INDEX reminder_sends_waiting ON reminder_sends(nudge_key) WHERE state = 'queued';
+        CREATE INDEX reminder_sends_by_key ON reminder_sends(nudge_key, patient_id);
+        CREATE INDEX reminder_sends_by_age ON reminder_sends(created_at);
         """
     )

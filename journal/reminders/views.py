@@ -16,7 +16,8 @@ from ..accounts.sign_in import login_required
 from ..guidance import loading
 from ..platform.clock import uk_today, utc_now
 from ..platform.db import get_db
-from . import bp, choices, records
+from ..platform.security import csrf
+from . import bp, choices, links, records
 from . import feed as feed_module
 
 # A calendar link just made: only its hash is stored, so it is shown once, after the redirect.
@@ -95,3 +96,28 @@ def feed(token):
 def default_due():
     """Each scan kind's usual results window, from its content pack."""
     return {kind: pack.default_results_days for kind, pack in loading.packs().items()}
+
+
+OFF_WORDS = {"daily": "your daily check-in reminder", "scan": "reminders about your scan"}
+
+
+@bp.route("/reminders/off/<token>")
+def confirm_turn_off(token):
+    """The page a reminder's link opens: one button, so a mail scanner's visit changes
+    nothing."""
+    found = links.read_off_token(current_app.secret_key, token)
+    if found is None:
+        return render_template("reminders/off.html", what=None), 404
+    return render_template("reminders/off.html", what=OFF_WORDS[found[1]], token=token,
+                           done=False)
+
+
+@bp.route("/reminders/off/<token>", methods=["POST"])
+@csrf.exempt  # mail apps post here for one-click unsubscribe (RFC 8058); the token is the key
+def turn_off(token):
+    found = links.read_off_token(current_app.secret_key, token)
+    if found is None:
+        return render_template("reminders/off.html", what=None), 404
+    patient_id, kind = found
+    records.turn_off(get_db(), patient_id, kind)
+    return render_template("reminders/off.html", what=OFF_WORDS[kind], token=token, done=True)
