@@ -47,7 +47,7 @@ PERSON_NOTE = "a note marked for my sister"
 PATIENT_TABLES = ("users", "entries", "questions", "scans", "summaries", "summary_notes",
                   "care_links", "join_codes", "recovery_codes", "privacy_agreements", "teams",
                   "people", "person_links", "person_entries", "reminder_choices",
-                  "reminder_sends")
+                  "reminder_sends", "push_subscriptions")
 
 
 def row(method, path, statuses, data=None, holder=None):
@@ -210,6 +210,9 @@ MATRIX = [
     row("GET", "/account/reminders", (302, 200, 200, 403, 403, 403)),
     row("POST", "/account/reminders", (302, 303, 303, 403, 403, 403), REMINDERS),
     row("POST", "/account/reminders/calendar", (302, 303, 303, 403, 403, 403)),
+    # A form post holds no push subscription, so a patient is told it cannot be used.
+    row("POST", "/account/reminders/device", (302, 422, 422, 403, 403, 403)),
+    row("POST", "/account/reminders/device/remove", (302, 303, 303, 403, 403, 403)),
     row("GET", "/reminders/calendar/{feed_token}.ics", (200, 200, 200, 200, 200, 200),
         holder=200),
     row("GET", "/reminders/calendar/not-a-real-token.ics", (404, 404, 404, 404, 404, 404)),

@@ -66,6 +66,10 @@ class Production:
     MAIL_DEFAULT_SENDER = "Waiting Well <reminders@localhost>"
     MAIL_BACKEND = "smtp"
     MAIL_TIMEOUT = 10
+    # Web Push (device notifications): the VAPID private key, PEM or base64url; made once per
+    # install in the demo. VAPID_SUBJECT tells push services whom to contact.
+    VAPID_PRIVATE_KEY = None
+    VAPID_SUBJECT = "mailto:reminders@localhost"
 
 
 class Demo(Production):
@@ -101,7 +105,8 @@ def load(overrides=None):
     for name in ("TRUSTED_PROXIES", "PATIENT_IDLE_MINUTES", "MAIL_PORT"):
         if name in os.environ:
             config[name] = _whole_number(name, os.environ[name])
-    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
+                 "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"):
         if os.environ.get(name):
             config[name] = os.environ[name]
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):

@@ -656,3 +656,22 @@ def m0016(db):
         CREATE INDEX reminder_sends_by_age ON reminder_sends(created_at);
         """
     )
+
+
+@migrations(name="0017_push_subscriptions")
+def m0017(db):
+    # A device's Web Push subscription: the push service's address and the keys the payload
+    # is encrypted for. Removed when the push service says it is gone (404 or 410).
+    db.executescript(
+        """
+        CREATE TABLE push_subscriptions (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            endpoint TEXT NOT NULL UNIQUE,
+            p256dh TEXT NOT NULL,
+            auth TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX push_subscriptions_by_patient ON push_subscriptions(patient_id);
+        """
+    )

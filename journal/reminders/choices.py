@@ -11,7 +11,8 @@ _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 NO_TIME = "Enter the time for your daily reminder, like 19:30."
 BAD_QUIET = "Enter quiet hours as times, like 21:00 and 08:00."
 IN_QUIET = "Choose a time outside your quiet hours, or change your quiet hours."
-NO_CHANNEL = "Choose how your reminders reach you: by email or in your calendar."
+NO_CHANNEL = ("Choose how your reminders reach you: by email, in your calendar, or with "
+              "notifications on this device.")
 NO_EMAIL = "Email reminders are not set up on this service. Choose your calendar instead."
 
 
@@ -33,8 +34,9 @@ def words(moment: time) -> str:
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
 
 
-def check(form, email_available: bool):
-    """(values, errors) from the posted form; values keep what was typed, to show again."""
+def check(form, email_available: bool, has_device: bool = False):
+    """(values, errors) from the posted form; values keep what was typed, to show again.
+    A device with notifications on counts as a channel (it is added by its own button)."""
     values = {
         "daily": form.get("daily") == "1",
         "daily_at": (form.get("daily_at") or "").strip()[:5] or DEFAULT_DAILY,
@@ -43,6 +45,7 @@ def check(form, email_available: bool):
         "by_calendar": form.get("by_calendar") == "1",
         "quiet_from": (form.get("quiet_from") or "").strip()[:5],
         "quiet_until": (form.get("quiet_until") or "").strip()[:5],
+        "by_device": has_device,
     }
     errors = {}
     quiet_from, quiet_until = parse_clock(values["quiet_from"]), parse_clock(values["quiet_until"])
@@ -57,7 +60,7 @@ def check(form, email_available: bool):
     if values["by_email"] and not email_available:
         errors["by_email"] = NO_EMAIL
     elif (values["daily"] or values["scan_nudges"]) and not (
-            values["by_email"] or values["by_calendar"]):
+            values["by_email"] or values["by_calendar"] or has_device):
         errors["by_email"] = NO_CHANNEL
     return values, errors
 

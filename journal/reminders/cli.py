@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from ..guidance import loading
 from ..platform.clock import utc_now
 from ..platform.db import connect_configured
-from . import links, mail, sending
+from . import links, mail, push, sending
 
 log = logging.getLogger("journal.reminders")
 OPENS = {"daily": "diary.check_in_page", "scan-tomorrow": "scans.my_scan",
@@ -33,18 +33,28 @@ def _addresses(row, base_url):
 def run(db, now, base_url):
     """Queue what is due and deliver what is queued; returns (queued, sent, failed)."""
     config = current_app.config
+    vapid = current_app.extensions.get("vapid")
     sending.prune(db, now)
+    senders = {}
     if config.get("MAIL_SERVER"):
-        def deliver(row):
+        def by_email(row):
             kind, open_url, off_url = _addresses(row, base_url)
             mail.send(row["email"], kind, open_url, off_url, config["MAIL_DEFAULT_SENDER"])
+        senders["email"] = by_email
     elif config["DEMO"]:
-        def deliver(row):
-            mail.log_instead(row["id"], *_addresses(row, base_url))
-    else:
+        senders["email"] = lambda row: mail.log_instead(row["id"], *_addresses(row, base_url))
+    if vapid is not None:
+        def by_push(row):
+            kind = row["nudge_key"].split(":")[1]
+            with current_app.test_request_context(base_url=base_url):
+                path = url_for(OPENS[kind])
+            push.send_to_devices(db, row["patient_id"], push.payload(mail.LINES[kind], path),
+                                 vapid, config["VAPID_SUBJECT"])
+        senders["push"] = by_push
+    if not senders:
         return 0, 0, 0  # no way to send: queue nothing that would only wait to be pruned
-    queued = sending.queue(db, sending.find_due(db, now, default_due()), now)
-    sent, failed = sending.deliver_pending(db, now, deliver)
+    queued = sending.queue(db, sending.find_due(db, now, default_due(), tuple(senders)), now)
+    sent, failed = sending.deliver_pending(db, now, lambda row: senders[row["channel"]](row))
     return queued, sent, failed
 
 

@@ -47,12 +47,21 @@ def save(db, patient_id, values, now=None):
         "scan_nudges": int(values["scan_nudges"]),
         "by_email": int(values["by_email"]),
         "by_calendar": int(values["by_calendar"]),
+        "by_device": int(values.get("by_device", False)),
         "quiet_from": clock_text(parse_clock(values["quiet_from"])),
         "quiet_until": clock_text(parse_clock(values["quiet_until"])),
         "feed_hash": feed_hash,
         "updated_at": utc_iso(now or utc_now()),
     }, pk="patient_id")
     return token
+
+
+def set_device(db, patient_id, on):
+    """Device notifications on or off (the choices row is made, all else off, if need be)."""
+    db.execute(
+        "INSERT INTO reminder_choices (patient_id, by_device, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(patient_id) DO UPDATE SET by_device = excluded.by_device,"
+        " updated_at = excluded.updated_at", [patient_id, int(on), utc_iso(utc_now())])
 
 
 def new_feed(db, patient_id):

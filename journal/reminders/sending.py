@@ -11,7 +11,8 @@ from .schedule import ScanDates, due
 
 log = logging.getLogger("journal.reminders")
 
-CHANNELS = ("email",)
+# Each channel and the column of reminder_choices that turns it on.
+CHANNELS = {"email": "by_email", "push": "by_device"}
 MAX_ATTEMPTS = 3
 # Runs come every five minutes; a try still in flight in another run is left alone.
 RETRY_AFTER = timedelta(minutes=4)
@@ -19,12 +20,12 @@ KEEP_FOR = timedelta(days=30)
 
 OPTED_IN = (
     "SELECT c.*, u.email FROM reminder_choices c JOIN users u ON u.id = c.patient_id"
-    " WHERE (c.daily_at IS NOT NULL OR c.scan_nudges = 1) AND c.by_email = 1"
+    " WHERE (c.daily_at IS NOT NULL OR c.scan_nudges = 1) AND (c.by_email = 1 OR c.by_device = 1)"
 )
 WAITING_SCANS = (
     "SELECT s.id, s.patient_id, s.kind, s.appointment_at, s.results_expected_days"
     " FROM reminder_choices c JOIN scans s ON s.patient_id = c.patient_id"
-    " WHERE c.scan_nudges = 1 AND c.by_email = 1"
+    " WHERE c.scan_nudges = 1 AND (c.by_email = 1 OR c.by_device = 1)"
     " AND s.appointment_at IS NOT NULL AND s.results_received_on IS NULL"
 )
 SENT_TODAY = (
@@ -38,8 +39,9 @@ def _day_range(now_utc):
     return [f"{day}:", f"{day};"]
 
 
-def find_due(db, now_utc, default_due=None):
-    """[(patient id, Nudge)] due now for everyone opted in, in three queries."""
+def find_due(db, now_utc, default_due=None, channels=tuple(CHANNELS)):
+    """[(patient id, Nudge, channels)] due now for everyone opted in, in three queries;
+    `channels` are those this service can send."""
     default_due = default_due or {}
     scans, sent = {}, {}
     for row in db.query(WAITING_SCANS):
@@ -51,8 +53,12 @@ def find_due(db, now_utc, default_due=None):
     found = []
     for row in db.query(OPTED_IN):
         patient = row["patient_id"]
-        found += [(patient, nudge) for nudge in due(as_choices(row), scans.get(patient, ()),
-                                                     now_utc, sent.get(patient, set()))]
+        chosen = tuple(c for c in channels if row[CHANNELS[c]])
+        if not chosen:
+            continue
+        found += [(patient, nudge, chosen)
+                  for nudge in due(as_choices(row), scans.get(patient, ()), now_utc,
+                                   sent.get(patient, set()))]
     return found
 
 
@@ -64,8 +70,8 @@ def queue(db, found, now_utc):
         db.conn.executemany(
             "INSERT OR IGNORE INTO reminder_sends (patient_id, nudge_key, channel, created_at)"
             " VALUES (?, ?, ?, ?)",
-            [(patient, nudge.key, channel, stamp) for patient, nudge in found
-             for channel in CHANNELS])
+            [(patient, nudge.key, channel, stamp) for patient, nudge, channels in found
+             for channel in channels])
     return db.conn.total_changes - before
 
 
@@ -83,7 +89,7 @@ def still_wanted(db, row):
     _, kind, scan_id = row["nudge_key"].split(":")
     choices = next(db.query("SELECT * FROM reminder_choices WHERE patient_id = ?",
                             [row["patient_id"]]), None)
-    if choices is None or not choices["by_email"]:
+    if choices is None or not choices[CHANNELS[row["channel"]]]:
         return False
     if kind == "daily":
         return choices["daily_at"] is not None

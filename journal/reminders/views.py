@@ -17,7 +17,7 @@ from ..guidance import loading
 from ..platform.clock import uk_today, utc_now
 from ..platform.db import get_db
 from ..platform.security import csrf
-from . import bp, choices, links, records
+from . import bp, choices, links, push, records
 from . import feed as feed_module
 
 # A calendar link just made: only its hash is stored, so it is shown once, after the redirect.
@@ -36,11 +36,15 @@ def _page(values, errors=None, status=200):
     if token:
         https = url_for("reminders.feed", token=token, _external=True)
         feed_url = {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
-    row = records.choices_row(get_db(), g.user.id)
+    db = get_db()
+    row = records.choices_row(db, g.user.id)
+    vapid = current_app.extensions.get("vapid")
     return render_template(
         "reminders/reminders.html", values=values, errors=errors or {},
         email_available=email_available(), feed_url=feed_url,
         has_feed=bool(row and row["feed_hash"]),
+        push_key=push.application_server_key(vapid) if vapid else None,
+        devices=len(push.subscriptions_for(db, g.user.id)),
     ), status
 
 
@@ -53,7 +57,8 @@ def reminders():
 @bp.route("/account/reminders", methods=["POST"])
 @login_required(role="patient")
 def save():
-    values, errors = choices.check(request.form, email_available())
+    has_device = bool(push.subscriptions_for(get_db(), g.user.id))
+    values, errors = choices.check(request.form, email_available(), has_device)
     if errors:
         return _page(values, errors, 422)
     token = records.save(get_db(), g.user.id, values)
@@ -96,6 +101,32 @@ def feed(token):
 def default_due():
     """Each scan kind's usual results window, from its content pack."""
     return {kind: pack.default_results_days for kind, pack in loading.packs().items()}
+
+
+@bp.route("/account/reminders/device", methods=["POST"])
+@login_required(role="patient")
+def add_device():
+    """This device's push subscription, sent by app.js once the person allows notifications."""
+    if current_app.extensions.get("vapid") is None:
+        abort(404)
+    found = push.check_subscription(request.get_json(silent=True),
+                                    allow_loopback=current_app.config["MODE"] != "production")
+    if found is None:
+        return {"error": "That is not a notification subscription we can use."}, 422
+    db = get_db()
+    push.save_subscription(db, g.user.id, *found)
+    records.set_device(db, g.user.id, True)
+    return "", 204
+
+
+@bp.route("/account/reminders/device/remove", methods=["POST"])
+@login_required(role="patient")
+def remove_devices():
+    db = get_db()
+    push.forget_devices(db, g.user.id)
+    records.set_device(db, g.user.id, False)
+    flash("Notifications are off on all your devices.")
+    return redirect(url_for("reminders.reminders"), code=303)
 
 
 OFF_WORDS = {"daily": "your daily check-in reminder", "scan": "reminders about your scan"}

@@ -181,7 +181,9 @@ def test_scan_nudges_stop_when_results_are_marked_received(mail_app, mail_db, sm
                                                                        tzinfo=UTC),
                           results_expected_days=7)
     chase = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-    assert [n.key for _, n in sending.find_due(mail_db, chase)] == [f"2026-12-02:chase:{scan_id}"]
+    found = sending.find_due(mail_db, chase)
+    assert [(n.key, channels) for _, n, channels in found] == \
+        [(f"2026-12-02:chase:{scan_id}", ("email",))]
     mail_db.execute("UPDATE scans SET results_received_on = ? WHERE id = ?",
                     [date(2026, 12, 1).isoformat(), scan_id])
     at(chase)
