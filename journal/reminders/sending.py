@@ -77,7 +77,8 @@ def queue(db, found, now_utc):
 
 PENDING = (
     "SELECT r.id, r.patient_id, r.nudge_key, r.channel, r.attempts, u.email"
-    " FROM reminder_sends r JOIN users u ON u.id = r.patient_id"
+    # CROSS JOIN keeps reminder_sends first, so the small partial index of queued rows leads.
+    " FROM reminder_sends r CROSS JOIN users u ON u.id = r.patient_id"
     " WHERE r.state = 'queued' AND r.nudge_key >= ? AND r.nudge_key < ?"
     " AND (r.tried_at IS NULL OR r.tried_at <= ?) ORDER BY r.id"
 )
