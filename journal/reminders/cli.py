@@ -7,19 +7,13 @@ import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
 
-from ..guidance import loading
 from ..platform.clock import utc_now
 from ..platform.db import connect_configured
-from . import links, mail, push, sending
+from . import links, mail, push, records, sending
 
 log = logging.getLogger("journal.reminders")
 OPENS = {"daily": "diary.check_in_page", "scan-tomorrow": "scans.my_scan",
          "results-may-come": "diary.check_in_page", "chase": "scans.my_scan"}
-
-
-def default_due():
-    """Each scan kind's usual results window, from its content pack."""
-    return {kind: pack.default_results_days for kind, pack in loading.packs().items()}
 
 
 def _addresses(row, base_url):
@@ -53,7 +47,8 @@ def run(db, now, base_url):
         senders["push"] = by_push
     if not senders:
         return 0, 0, 0  # no way to send: queue nothing that would only wait to be pruned
-    queued = sending.queue(db, sending.find_due(db, now, default_due(), tuple(senders)), now)
+    found = sending.find_due(db, now, records.default_due(), tuple(senders))
+    queued = sending.queue(db, found, now)
     sent, failed = sending.deliver_pending(db, now, lambda row: senders[row["channel"]](row))
     return queued, sent, failed
 

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 
+from ..guidance import loading
 from ..platform.clock import parse_utc, utc_iso, utc_now
 from ..scans.stages import DEFAULT_DUE
 from .choices import DEFAULT_DAILY, as_choices, clock_text, parse_clock
@@ -97,17 +98,22 @@ def feed_owner(db, token):
     return row if row and hmac.compare_digest(row["feed_hash"], wanted) else None
 
 
-def scan_dates(db, patient_id, default_due=None):
+def scan_dates(db, patient_id, windows=None):
     """The patient's scans as the schedule needs them: waiting ones with a date."""
     rows = db.query(
         "SELECT id, kind, appointment_at, results_expected_days FROM scans"
         " WHERE patient_id = ? AND appointment_at IS NOT NULL AND results_received_on IS NULL",
         [patient_id])
     return [ScanDates(row["id"], parse_utc(row["appointment_at"]), row["results_expected_days"],
-                      None, (default_due or {}).get(row["kind"], DEFAULT_DUE))
+                      None, (windows or {}).get(row["kind"], DEFAULT_DUE))
             for row in rows]
 
 
 def choices_for(row):
     """The schedule's Choices for a stored row."""
     return as_choices(row)
+
+
+def default_due():
+    """Each scan kind's usual results window, from its content pack (in an app context)."""
+    return {kind: pack.default_results_days for kind, pack in loading.packs().items()}

@@ -13,7 +13,6 @@ from flask import (
 )
 
 from ..accounts.sign_in import login_required
-from ..guidance import loading
 from ..platform.clock import uk_today, utc_now
 from ..platform.db import get_db
 from ..platform.security import csrf
@@ -92,15 +91,10 @@ def feed(token):
     now = utc_now()
     body = feed_module.build(
         row["patient_id"], records.choices_for(row),
-        records.scan_dates(db, row["patient_id"], default_due()), now, uk_today(now),
+        records.scan_dates(db, row["patient_id"], records.default_due()), now, uk_today(now),
         {"check_in": url_for("diary.check_in_page", _external=True),
          "scan": url_for("scans.my_scan", _external=True)})
     return current_app.response_class(body, mimetype="text/calendar")
-
-
-def default_due():
-    """Each scan kind's usual results window, from its content pack."""
-    return {kind: pack.default_results_days for kind, pack in loading.packs().items()}
 
 
 @bp.route("/account/reminders/device", methods=["POST"])
