@@ -47,10 +47,12 @@ faults: $(STAMP)
 drill: $(STAMP)
 	$(BIN)/python -m bench.drill
 
-## Load test at national scale on loopback (BENCH_SCALE=0.01 for a quick run); see docs/PERFORMANCE.md.
+## Load test at national scale on loopback (BENCH_SCALE=0.01 for a quick run), then the
+## send-reminders search over the same database; see docs/PERFORMANCE.md.
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.reminders
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

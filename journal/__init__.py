@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import accounts, care, demo, diary, help, people, platform, scans, trends
+from . import accounts, care, demo, diary, help, people, platform, reminders, scans, trends
 from .accounts import admin, data_rights, idle, keeping_codes, privacy, sign_in, users
 from .accounts import cli as accounts_cli
 from .accounts import views as account_views
@@ -31,13 +31,18 @@ from .platform import (
 )
 from .platform import config as config_module
 from .platform.converters import SQLiteInteger
+from .reminders import cli as reminders_cli
+from .reminders import mail as reminders_mail
+from .reminders import push as reminders_push
+from .reminders import views as reminder_views
 from .scans import views as scan_views
 from .trends import views as trend_views
 
 # Each wing's route modules add their routes to the wing's blueprint when imported.
 ROUTES = (admin, data_rights, idle, keeping_codes, privacy, sign_in, account_views, care_views,
-          diary_views, pages, help_views, people_views, people_shared, pwa, scan_views, trend_views)
-WINGS = (help, accounts, diary, scans, trends, care, people, platform)
+          diary_views, pages, help_views, people_views, people_shared, pwa, reminder_views,
+          scan_views, trend_views)
+WINGS = (help, accounts, diary, scans, trends, care, people, reminders, platform)
 
 
 def create_app(overrides=None):
@@ -60,8 +65,10 @@ def create_app(overrides=None):
     app.extensions["passwords"] = users.Passwords(**app.config["ARGON2"])
     for wing in WINGS:
         app.register_blueprint(wing.bp)
-    for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *backups.COMMANDS,
-                    *replication.COMMANDS, init_db_command):
+    reminders_mail.init_app(app)
+    reminders_push.init_app(app)
+    for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *reminders_cli.COMMANDS,
+                    *backups.COMMANDS, *replication.COMMANDS, init_db_command):
         app.cli.add_command(command)
     # After every blueprint, so that the user is known before the CSRF check runs and a
     # stale form can be shown again to the person who filled it in.

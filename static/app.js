@@ -653,3 +653,61 @@
     });
   });
 })();
+
+// Reminders as notifications on this device (Web Push): the button shows only where the
+// browser can subscribe; the subscription goes to the server with the page's CSRF token.
+(function () {
+  "use strict";
+
+  function keyBytes(base64url) {
+    var padded = (base64url + "===".slice((base64url.length + 3) % 4))
+      .replace(/-/g, "+").replace(/_/g, "/");
+    var raw = window.atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  function csrfToken() {
+    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    return headers["X-CSRFToken"] || "";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector("[data-push-key]");
+    if (!button || !("serviceWorker" in navigator) || !("PushManager" in window) ||
+        !("Notification" in window)) return;
+    var status = document.querySelector("[data-push-status]");
+    var note = document.querySelector("[data-push-unsupported]");
+    if (note) note.hidden = true;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "";
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") {
+          throw new Error("Notifications are blocked for this site in your browser settings.");
+        }
+        return navigator.serviceWorker.register("/sw.js").then(function () {
+          return navigator.serviceWorker.ready;
+        });
+      }).then(function (registration) {
+        return registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(button.getAttribute("data-push-key"))
+        });
+      }).then(function (subscription) {
+        return window.fetch(button.getAttribute("data-push-url"), {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify(subscription)
+        });
+      }).then(function (response) {
+        if (!response.ok) throw new Error("That did not work. Please try again.");
+        window.location.reload();
+      }).catch(function (error) {
+        status.textContent = error && error.message && error.message.indexOf("blocked") !== -1
+          ? error.message : "Notifications could not be turned on here. Email or your calendar still work.";
+      });
+    });
+  });
+})();

@@ -28,6 +28,8 @@ from journal.care import teams
 from journal.people import records as people
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect, forget_connections
+from journal.reminders import links as off_links
+from journal.reminders import records as reminders
 from journal.scans import records as scans
 from journal.trends import summaries
 
@@ -44,7 +46,8 @@ PERSON_NOTE = "a note marked for my sister"
 # What the patient owns: a refused request must leave every row of these as it was.
 PATIENT_TABLES = ("users", "entries", "questions", "scans", "summaries", "summary_notes",
                   "care_links", "join_codes", "recovery_codes", "privacy_agreements", "teams",
-                  "people", "person_links", "person_entries")
+                  "people", "person_links", "person_entries", "reminder_choices",
+                  "reminder_sends", "push_subscriptions")
 
 
 def row(method, path, statuses, data=None, holder=None):
@@ -61,6 +64,8 @@ DETAILS = {"name": "New Person", "dob": "1990-05-06", "hospital_number": ""}
 SCAN_FORM = {"kind": "ct-scan"}
 NEW_PASSWORD = {"current_password": PASSWORD, "new_password": "a different long password"}
 INVITE = {"first_name": "Jo", "relation": "friend", "shared_by": "Pat", "show_trend": "1"}
+REMINDERS = {"daily": "1", "daily_at": "19:00", "by_calendar": "1", "quiet_from": "21:00",
+             "quiet_until": "08:00"}
 RECOVER = {"email": "pat@example.com", "code": "{recovery}",
            "new_password": "a different long password"}
 
@@ -201,6 +206,21 @@ MATRIX = [
     row("GET", "/shared/page", (303, 303, 303, 303, 303, 303), holder=200),
     # The calming minute is for everyone.
     row("GET", "/calm", (200, 200, 200, 200, 200, 200)),
+    # Reminders: each patient's own choices; the calendar feed's link is its own key.
+    row("GET", "/account/reminders", (302, 200, 200, 403, 403, 403)),
+    row("POST", "/account/reminders", (302, 303, 303, 403, 403, 403), REMINDERS),
+    row("POST", "/account/reminders/calendar", (302, 303, 303, 403, 403, 403)),
+    # A form post holds no push subscription, so a patient is told it cannot be used.
+    row("POST", "/account/reminders/device", (302, 422, 422, 403, 403, 403)),
+    row("POST", "/account/reminders/device/remove", (302, 303, 303, 403, 403, 403)),
+    row("GET", "/reminders/calendar/{feed_token}.ics", (200, 200, 200, 200, 200, 200),
+        holder=200),
+    row("GET", "/reminders/calendar/not-a-real-token.ics", (404, 404, 404, 404, 404, 404)),
+    # A reminder's turn-off link is signed: it works for whoever taps it, in any session.
+    row("GET", "/reminders/off/{off_token}", (200, 200, 200, 200, 200, 200), holder=200),
+    row("POST", "/reminders/off/{off_token}", (200, 200, 200, 200, 200, 200), holder=200),
+    row("GET", "/reminders/off/not-a-real-token", (404, 404, 404, 404, 404, 404)),
+    row("POST", "/reminders/off/not-a-real-token", (404, 404, 404, 404, 404, 404)),
 ]
 
 
@@ -326,6 +346,11 @@ def world(tmp_path_factory):
         db.execute("INSERT INTO person_entries (person_id, entry_id, patient_id)"
                    " VALUES (?, ?, ?)", [ids["person"], entry("patient", PERSON_NOTE),
                                          users["patient"]])
+        # She gets a daily check-in and her scan's dates in her calendar.
+        ids["feed_token"] = reminders.save(db, users["patient"], {
+            "daily": True, "daily_at": "19:00", "scan_nudges": True, "by_email": False,
+            "by_calendar": True, "quiet_from": "21:00", "quiet_until": "08:00"})
+        ids["off_token"] = off_links.off_token(app.secret_key, users["patient"], "daily")
         pending = staff.create_staff(db, "new.nurse@example.com", "nurse")
         ids["token"] = staff.issue_token(db, pending)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -460,7 +485,9 @@ def test_matrix_covers_every_route(world):
              "team_id": "{team}", "token": "{token}", "scan_id": "{scan}",
              "person_id": "{person}", "person_link_id": "{person_link}"}
     covered = {(p.values[0], p.values[1].replace("{deleted}", "{entry}")
-                .replace("{person_token}", "{token}")) for p in MATRIX}
+                .replace("{person_token}", "{token}").replace("{feed_token}", "{token}")
+                .replace("{off_token}", "{token}"))
+               for p in MATRIX}
     missing = {
         (method, rule) for method, rule in served
         if (method, placeholder.sub(lambda m: names[m[1]], rule)) not in covered

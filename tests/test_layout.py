@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "journal"
 # Highest first: a wing may import the wings below it, never those above.
-WINGS = ("people", "care", "trends", "diary", "scans", "guidance", "help", "accounts", "platform")
+WINGS = ("reminders", "people", "care", "trends", "diary", "scans", "guidance", "help", "accounts",
+         "platform")
 # Logic with no Flask and no database: plain functions over plain values.
 PURE = (
     "journal.scans.stages", "journal.help.nurse_line", "journal.care.triage",
@@ -19,6 +20,7 @@ PURE = (
     "journal.accounts.session_rules", "journal.diary.validation", "journal.scans.validation",
     "journal.platform.clock", "journal.people.codes", "journal.help.calm",
     "journal.scans.expectations", "journal.guidance.concern", "journal.care.hours",
+    "journal.reminders.schedule", "journal.reminders.choices", "journal.reminders.feed",
 )
 WEB_OR_DATABASE = ("flask", "werkzeug", "jinja2", "jinja2_fragments", "flask_wtf", "sqlite3",
                    "sqlite_utils")

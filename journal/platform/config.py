@@ -55,6 +55,21 @@ class Production:
     # Litestream streams the database (JOURNAL_REPLICATED=1): it alone checkpoints the WAL,
     # so the app switches SQLite's automatic checkpoints off (docs/OPERATIONS.md).
     REPLICATED = False
+    # Reminder emails (docs/OPERATIONS.md): off until MAIL_SERVER is set. SMTP in every mode,
+    # so tests talk to a real server on loopback rather than Flask-Mailman's memory box.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Waiting Well <reminders@localhost>"
+    MAIL_BACKEND = "smtp"
+    MAIL_TIMEOUT = 10
+    # Web Push (device notifications): the VAPID private key, PEM or base64url; made once per
+    # install in the demo. VAPID_SUBJECT tells push services whom to contact.
+    VAPID_PRIVATE_KEY = None
+    VAPID_SUBJECT = "mailto:reminders@localhost"
 
 
 class Demo(Production):
@@ -87,9 +102,16 @@ def load(overrides=None):
     config["SECRET_KEY"] = os.environ.get("SECRET_KEY")
     if "JOURNAL_REPLICATED" in os.environ:
         config["REPLICATED"] = _switch("JOURNAL_REPLICATED", os.environ["JOURNAL_REPLICATED"])
-    for name in ("TRUSTED_PROXIES", "PATIENT_IDLE_MINUTES"):
+    for name in ("TRUSTED_PROXIES", "PATIENT_IDLE_MINUTES", "MAIL_PORT"):
         if name in os.environ:
             config[name] = _whole_number(name, os.environ[name])
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
+                 "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"):
+        if os.environ.get(name):
+            config[name] = os.environ[name]
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if name in os.environ:
+            config[name] = _switch(name, os.environ[name])
     config.update(overrides)
     if not config["SECRET_KEY"]:
         if mode == "production":

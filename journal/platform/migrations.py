@@ -615,3 +615,63 @@ def m0015(db):
     # Set when a new set of recovery codes is made, cleared when the person says they have
     # kept them: until then every page reminds them, so a missed screen never locks them out.
     db.execute("ALTER TABLE users ADD COLUMN recovery_codes_pending_at TEXT")
+
+
+@migrations(name="0016_reminders")
+def m0016(db):
+    # What the patient turned on (one row, made when she first saves the page; no row means
+    # everything off), a hash of her calendar feed's token, and one row per reminder per
+    # channel: the unique key is what stops a second run from sending the same one twice.
+    db.executescript(
+        """
+        CREATE TABLE reminder_choices (
+            patient_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            daily_at TEXT,
+            scan_nudges INTEGER NOT NULL DEFAULT 0,
+            by_email INTEGER NOT NULL DEFAULT 0,
+            by_calendar INTEGER NOT NULL DEFAULT 0,
+            by_device INTEGER NOT NULL DEFAULT 0,
+            quiet_from TEXT NOT NULL DEFAULT '21:00',
+            quiet_until TEXT NOT NULL DEFAULT '08:00',
+            feed_hash TEXT UNIQUE,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX reminder_choices_on ON reminder_choices(patient_id)
+            WHERE daily_at IS NOT NULL OR scan_nudges = 1;
+        CREATE TABLE reminder_sends (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            nudge_key TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'sent', 'failed', 'dropped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            tried_at TEXT,
+            sent_at TEXT,
+            UNIQUE (patient_id, nudge_key, channel)
+        );
+        CREATE INDEX reminder_sends_waiting ON reminder_sends(nudge_key) WHERE state = 'queued';
+        CREATE INDEX reminder_sends_by_key ON reminder_sends(nudge_key, patient_id);
+        CREATE INDEX reminder_sends_by_age ON reminder_sends(created_at);
+        """
+    )
+
+
+@migrations(name="0017_push_subscriptions")
+def m0017(db):
+    # A device's Web Push subscription: the push service's address and the keys the payload
+    # is encrypted for. Removed when the push service says it is gone (404 or 410).
+    db.executescript(
+        """
+        CREATE TABLE push_subscriptions (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            endpoint TEXT NOT NULL UNIQUE,
+            p256dh TEXT NOT NULL,
+            auth TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX push_subscriptions_by_patient ON push_subscriptions(patient_id);
+        """
+    )

@@ -53,3 +53,37 @@ self.addEventListener("fetch", (event) => {
   }
   // Everything else (htmx requests, form posts, private pages) goes to the network untouched.
 });
+
+// A reminder pushed by the server: the payload says only "A moment to check in?" (or that
+// there is something in the app) and which page of this site to open.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const path = typeof data.url === "string" && data.url.startsWith("/") && !data.url.startsWith("//")
+    ? data.url : "/check-in";
+  event.waitUntil(
+    self.registration.showNotification(data.title || "Waiting Well", {
+      body: data.body || "A moment to check in?",
+      icon: "/static/icon-192.png",
+      tag: "reminder",
+      data: { url: path },
+    })
+  );
+});
+
+// A tap opens the page in the installed app: an open window of the site if there is one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data.url, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) return open.focus().then(() => open.navigate(target));
+      return self.clients.openWindow(target);
+    })
+  );
+});

@@ -23,6 +23,7 @@ from journal.people import records as people
 from journal.platform import audit
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect
+from journal.reminders import links as off_links
 from journal.scans import records as scans
 from journal.trends import summaries
 
@@ -77,6 +78,18 @@ def scan_with_mistakes(page):
     page.locator("#arranged_by_phone").fill("ring the ward")
     page.get_by_role("button", name="Save scan").click()
     expect(page.locator(".error").get_by_text("Enter the time on your letter")).to_be_visible()
+
+
+def reminders_with_no_channel(page):
+    page.get_by_label("A daily check-in").check()
+    page.get_by_role("button", name="Save reminders").click()
+    expect(page.locator(".error").get_by_text("Choose how your reminders reach you"))\
+        .to_be_visible()
+
+
+def turn_off_reminder(page):
+    page.get_by_role("button", name="Turn off").click()
+    expect(page.locator("h1")).to_have_text("Reminders turned off")
 
 
 def enter_join_code(page):
@@ -162,6 +175,11 @@ PAGES = [
     Page("password-change-error", "/account/password", who="patient",
          then=press_and_expect_error("Save new password")),
     Page("recovery-codes", "/account/recovery-codes", who="patient"),
+    Page("reminders", "/account/reminders", who="patient"),
+    Page("reminders-error", "/account/reminders", who="patient", then=reminders_with_no_channel),
+    Page("reminders-off", "/reminders/off/{off_token}"),
+    Page("reminders-off-done", "/reminders/off/{off_token}",
+         then=turn_off_reminder),
     Page("privacy-agree", "/privacy/agree", who="owes-privacy"),
     # Nurses and admins, at a desk.
     Page("inbox", "/care", who="nurse", device="desktop"),
@@ -272,6 +290,7 @@ def site(shared_server, make_account):
                    [totp.new_secret(), utc_iso(utc_now()), users["nurse-code"]])
         nurse = accounts.user_by_id(db, users["nurse"])
         ids.update(seed_patient(db, app, users["patient"], team, nurse))
+        ids["off_token"] = off_links.off_token(app.secret_key, users["patient"], "daily")
         JOIN_CODE["code"] = teams.create_code(
             db, team, users["nurse"], {"name": "Olu Ade", "dob": JOIN_CODE["dob"],
                                        "hospital_number": ""}, app.secret_key)

@@ -48,3 +48,30 @@ def test_check_in_edit_delete_and_undo_without_javascript(no_js, server, shoot):
     shoot(page, "deleted")
     page.get_by_role("button", name="Undo").click()
     expect(page.locator(".entry").first).to_contain_text("then edited")
+
+
+def test_reminders_are_chosen_and_mistakes_shown_without_javascript(no_js, server,
+                                                                    make_account):
+    page = no_js
+    make_account(server.app, "remind@example.com")
+    page.goto(server.url + "/sign-in")
+    page.get_by_label("Email").fill("remind@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(server.url + "/account/reminders")
+    # Notifications need JavaScript: the button stays hidden and the page says why.
+    expect(page.get_by_role("button", name="Turn on notifications on this device")).to_be_hidden()
+    expect(page.locator("[data-push-unsupported]")).to_be_visible()
+    page.get_by_label("A daily check-in").check()
+    page.get_by_label("At this time each day").fill("22:30")
+    page.get_by_role("button", name="Save reminders").click()
+    expect(page.locator(".error-summary")).to_contain_text("outside your quiet hours")
+    expect(page.get_by_label("At this time each day")).to_have_value("22:30")
+    expect(page.get_by_label("A daily check-in")).to_be_checked()
+    page.get_by_label("At this time each day").fill("19:45")
+    page.get_by_label("In my calendar").check()
+    page.get_by_role("button", name="Save reminders").click()
+    expect(page.locator(".flash")).to_contain_text("Your reminder choices are saved")
+    expect(page.get_by_role("heading", name="Add this to your calendar")).to_be_visible()
+    expect(page.get_by_role("link", name="Subscribe in your calendar")).to_have_attribute(
+        "href", re.compile(r"^webcal://127\.0\.0\.1:\d+/reminders/calendar/[\w-]{43}\.ics$"))
