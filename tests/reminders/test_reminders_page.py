@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
-from conftest import AuthActions, make_user
 
 from journal import create_app
 from journal.platform.db import connect
+from tests.conftest import AuthActions, make_user
 
 FORM = {"daily": "1", "daily_at": "19:30", "scan_nudges": "1", "by_calendar": "1",
         "quiet_from": "21:00", "quiet_until": "08:00"}

@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import insert_scan, make_user
 
 from journal import create_app
 from journal.platform.db import connect
 from journal.reminders import cli, records, sending
+from tests.conftest import insert_scan, make_user
 
 EIGHT_THIRTY = datetime(2026, 12, 3, 8, 30, tzinfo=UTC)  # winter: UK time is UTC
 CHOICES = {"daily": True, "daily_at": "08:30", "scan_nudges": False, "by_email": True,
