@@ -437,6 +437,13 @@
     return n === 1 ? "1 new check-in." : n + " new check-ins.";
   }
 
+  // An item is left alone while someone is on it, while its own request is out, and
+  // between its swap and its settle, when the focus it asked for is not yet placed.
+  function busy(item, focused) {
+    return item.contains(focused) || item.classList.contains("htmx-settling") ||
+      !!item.querySelector(".htmx-request, [data-focus]");
+  }
+
   function mergeInbox(section, html) {
     var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("inbox");
     if (!fresh) return null;
@@ -446,7 +453,8 @@
     var added = 0;
     if (!list || !freshList) {
       // Nothing listed before, or nothing now: the whole section, unless focus is in it.
-      if (section.contains(focused) && focused !== section) return null;
+      if ((section.contains(focused) && focused !== section) ||
+        section.querySelector(".htmx-settling, .htmx-request, [data-focus]")) return null;
       added = freshList ? freshList.children.length : 0;
       section.replaceChildren.apply(section, Array.prototype.slice.call(fresh.childNodes));
       htmx.process(section);
@@ -458,7 +466,7 @@
         var old = item.id ? document.getElementById(item.id) : null;
         if (old && list.contains(old)) {
           // The item someone is on stays as it is; others take their new state in place.
-          if (old.contains(focused)) {
+          if (busy(old, focused)) {
             previous = old;
             return;
           }
@@ -472,7 +480,7 @@
         previous = item;
       });
       Array.prototype.slice.call(list.children).forEach(function (item) {
-        if (!wanted[item.id] && !item.contains(focused)) item.remove();
+        if (!wanted[item.id] && !busy(item, focused)) item.remove();
       });
       var loaded = section.querySelector("[data-loaded-at]");
       var freshLoaded = fresh.querySelector("[data-loaded-at]");

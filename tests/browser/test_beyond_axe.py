@@ -4,6 +4,7 @@ text at 200% and 400% with WCAG text spacing."""
 
 import base64
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -207,6 +208,27 @@ def test_nurse_mark_reviewed_keeps_focus_on_the_item(make_context, sign_in_cooki
     assert re.search(r"Sam Taylor, \w+day \d+ \w+, \d{1,2}:\d\d[ap]m", heading)
     item.get_by_role("button", name=re.compile("Mark reviewed")).click()
     focus = focus_becomes(page, lambda f: "reviewed" in f["cls"])
+    assert focus["text"].startswith("Reviewed by Priya")
+    page.context.close()
+
+
+def test_a_poll_leaves_an_item_alone_while_its_review_is_out(make_context, sign_in_cookie,
+                                                             server, world):
+    page = open_as(make_context, sign_in_cookie, server, NURSE, "/care", size="desktop")
+    item = page.locator(".inbox-item").first
+    expect(item.get_by_role("heading")).to_contain_text("Sam Taylor")
+
+    def held(route):
+        # The review is stored at once, so the polls see it; its answer comes late.
+        answer = route.fetch()
+        time.sleep(2.5)
+        route.fulfill(response=answer)
+
+    page.route("**/care/entries/*/review", held)
+    item.get_by_role("button", name=re.compile("Mark reviewed")).click()
+    # Nothing focused inside the item: only its request out keeps a poll from replacing it.
+    page.evaluate("document.activeElement.blur()")
+    focus = focus_becomes(page, lambda f: "reviewed" in f["cls"], timeout=8000)
     assert focus["text"].startswith("Reviewed by Priya")
     page.context.close()
 
