@@ -3,6 +3,7 @@ virtual authenticator standing in for the phone's fingerprint reader."""
 
 import re
 
+import pyotp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
@@ -76,3 +77,46 @@ def test_patient_adds_a_passkey_then_signs_in_with_it(phone, server, live_app, s
     finally:
         db.close()
     assert row["last_used_at"] is not None
+
+
+def test_nurse_signs_in_with_a_verified_passkey_instead_of_the_code(desktop, server, live_app):
+    page = desktop
+    base = localhost(server)
+    add_account(live_app, "pk.nurse@example.com", role="nurse", first_name="Priya")
+    cdp, authenticator = virtual_authenticator(page)
+
+    # First time: password and setting up the code, as every nurse does.
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email").fill("pk.nurse@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(base + "/sign-in/code")
+    secret = page.locator("#secret").inner_text().replace(" ", "")
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Finish set-up").click()
+    page.wait_for_url(base + "/care")
+
+    page.goto(base + "/account")
+    expect(page.get_by_text("It also stands in for the code from your app.")).to_be_visible()
+    page.get_by_label("Name for this passkey").fill("Ward laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("Your passkey is added")).to_be_visible()
+    page.get_by_role("button", name="Sign out").first.click()
+
+    # The fingerprint checked: straight in, no code asked.
+    page.goto(base + "/sign-in")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_url(base + "/care")
+    page.get_by_role("button", name="Sign out").first.click()
+
+    # Fingerprint not recognised: Chromium itself gives nothing to send, the page says so,
+    # and nobody is signed in. (The server's own refusal of an answer without the verified
+    # flag is tested with a software authenticator in tests/accounts/test_passkeys.py.)
+    cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator,
+                                          "isUserVerified": False})
+    page.goto(base + "/sign-in")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    expect(page.locator("[data-passkey-sign-in] [data-passkey-status]")).to_contain_text(
+        "You can sign in with your password")
+    expect(page).to_have_url(base + "/sign-in")
+    assert page.context.request.get(base + "/care", max_redirects=0).status == 302
