@@ -1,6 +1,7 @@
 """Passkeys (WebAuthn): the two ceremonies with py_webauthn, single-use challenges and the
 stored credentials. No Flask here: the routes pass in the relying party and the time."""
 
+import ipaddress
 import json
 import secrets
 from dataclasses import dataclass
@@ -46,11 +47,21 @@ def relying_party(public_url, request_origin, allow_localhost):
     IP address cannot be an RP id. None when passkeys cannot work here."""
     if public_url:
         parts = urlsplit(public_url)
+        if not parts.hostname or _is_address(parts.hostname):
+            return None
         return RelyingParty(parts.hostname, (f"{parts.scheme}://{parts.netloc}",))
     origin = urlsplit(request_origin)
     if allow_localhost and origin.hostname == "localhost":
         return RelyingParty("localhost", (f"{origin.scheme}://{origin.netloc}",))
     return None
+
+
+def _is_address(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def clean_name(raw):

@@ -334,6 +334,8 @@ def test_sign_in_page_offers_a_passkey_only_where_it_can_work(app, client):
      passkeys.RelyingParty("localhost", ("http://localhost:5000",))),
     (None, "http://localhost:5000/", True, None),
     (None, "http://127.0.0.1:5000/", False, None),
+    ("http://127.0.0.1:8000", "http://localhost/", False, None),
+    ("not a url", "http://localhost/", False, None),
 ])
 def test_relying_party_comes_from_public_url_or_localhost(public_url, origin, production,
                                                            expected):
