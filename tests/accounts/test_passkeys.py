@@ -373,3 +373,19 @@ def test_malformed_answers_are_refused_not_crashed(client, db, patient, device, 
     post_json(client, "/sign-in/passkey/options", token)
     assert post_json(client, "/sign-in/passkey", token,
                      {"credential": credential}).status_code == 422
+
+
+def test_the_data_download_names_passkeys_without_their_keys(client, db, patient, signed_in,
+                                                             device):
+    import io
+    import zipfile
+
+    add_passkey(client, device, name="Kitchen tablet")
+    post_json(client, "/account/passkeys/options", csrf(client, "/account"))  # a live challenge
+    response = client.post("/account/data/download", data={"csrf_token": signed_in})
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        other = json.loads(archive.read("journal.json"))["other_records"]
+    assert [row["name"] for row in other["passkeys"]] == ["Kitchen tablet"]
+    assert not {"public_key", "credential_id"} & set(other["passkeys"][0])
+    assert "passkey_challenges" not in other
