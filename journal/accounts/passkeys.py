@@ -210,6 +210,11 @@ def remove(db, user_id, passkey_id):
     return cursor.rowcount == 1
 
 
+def remove_all(db, user_id):
+    """Remove every passkey of an account (an admin's reset for a lost phone)."""
+    db.execute("DELETE FROM passkeys WHERE user_id = ?", [user_id])
+
+
 def as_json(body):
     """The credential from a request body as the JSON text py_webauthn parses."""
     return json.dumps(body) if not isinstance(body, str) else body

@@ -389,3 +389,17 @@ def test_the_data_download_names_passkeys_without_their_keys(client, db, patient
     assert [row["name"] for row in other["passkeys"]] == ["Kitchen tablet"]
     assert not {"public_key", "credential_id"} & set(other["passkeys"][0])
     assert "passkey_challenges" not in other
+
+
+def test_a_reset_for_a_lost_phone_removes_the_nurses_passkeys(app, client, db, nurse, auth):
+    auth.sign_in("nurse@example.com")
+    device = SoftAuthenticator()
+    add_passkey(client, device)
+    auth.sign_out()
+    kept = app.test_cli_runner().invoke(args=["reset-nurse", nurse.email])
+    assert kept.exit_code == 0 and len(stored(db, nurse.id)) == 1
+    result = app.test_cli_runner().invoke(args=["reset-nurse", nurse.email,
+                                                "--new-second-factor"])
+    assert result.exit_code == 0 and "passkeys were removed" in result.output
+    assert stored(db, nurse.id) == []
+    assert sign_in_with(client, device)[0].status_code == 422
