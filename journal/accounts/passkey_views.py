@@ -7,7 +7,7 @@ from ..platform import security_log
 from ..platform.clock import utc_now
 from ..platform.db import get_db
 from ..platform.web import safe_next
-from . import bp, guard, passkeys, users
+from . import bp, guard, passkeys, sessions, users
 from .sign_in import begin_session, login_required
 
 REGISTER_KEY = "passkey_register"
@@ -111,6 +111,9 @@ def passkey_sign_in():
     credential = passkeys.as_json(body["credential"])
     db = get_db()
     passkey = passkeys.credential_owner(db, credential)
+    if passkey and g.pending and passkey["user_id"] != g.pending["user_id"]:
+        # At the code step, only the person whose password was right may finish.
+        passkey = None
     user = users.user_by_id(db, passkey["user_id"]) if passkey else None
     account = user.email if user else UNKNOWN_ACCOUNT
     try_ = guard.attempt(account)
@@ -133,9 +136,14 @@ def passkey_sign_in():
                           reason=str(why))
         return _refused(STAFF_NEEDS_VERIFYING if str(why) == "not_verified" else SIGN_IN_FAILED)
     guard.succeeded(user.email)
+    next_url = session.get("next") if g.pending else None
+    if g.pending:
+        sessions.end(db, session["token"])  # the half-signed-in step is over
     begin_session(user.id)
     security_log.event("signed_in", user.id, method="passkey",
                        user_verified=verified, second_factor="passkey" if staff else "none")
-    next_url = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
+    if isinstance(body.get("next"), str):
+        next_url = body["next"]
+    next_url = safe_next(next_url)
     return jsonify(redirect=guard.destination(user.role, next_url))
 

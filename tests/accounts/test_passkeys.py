@@ -403,3 +403,32 @@ def test_a_reset_for_a_lost_phone_removes_the_nurses_passkeys(app, client, db, n
     assert result.exit_code == 0 and "passkeys were removed" in result.output
     assert stored(db, nurse.id) == []
     assert sign_in_with(client, device)[0].status_code == 422
+
+
+def test_at_the_code_step_the_nurses_own_passkey_finishes_sign_in(client, db, nurse, auth):
+    auth.sign_in("nurse@example.com")
+    device = SoftAuthenticator()
+    add_passkey(client, device)
+    auth.sign_out()
+    response = auth.sign_in("nurse@example.com", second_factor=False)
+    assert response.headers["Location"] == "/sign-in/code"
+    page = client.get("/sign-in/code").get_data(as_text=True)
+    assert "Use a passkey instead" in page
+    finished, _ = sign_in_with(client, device)
+    assert finished.status_code == 200 and finished.get_json() == {"redirect": "/care"}
+    assert client.get("/care").status_code == 200
+    # The half-signed-in session was ended, not left behind.
+    live = db.execute("SELECT stage FROM sessions WHERE user_id = ? AND ended_at IS NULL",
+                      [nurse.id]).fetchall()
+    assert [row[0] for row in live] == ["active"]
+
+
+def test_at_the_code_step_someone_elses_passkey_is_refused(client, db, nurse, patient, auth):
+    auth.sign_in()
+    pats = SoftAuthenticator()
+    add_passkey(client, pats)
+    auth.sign_out()
+    auth.sign_in("nurse@example.com", second_factor=False)
+    refused, _ = sign_in_with(client, pats)
+    assert refused.status_code == 422
+    assert client.get("/home").status_code == 302
