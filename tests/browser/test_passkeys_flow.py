@@ -19,6 +19,14 @@ def localhost(server):
     return server.url.replace("127.0.0.1", "localhost")
 
 
+def assert_accessible(page, label):
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        results = AXE.run(page)
+        assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
+    page.emulate_media(color_scheme="light")
+
+
 def virtual_authenticator(page, verified=True):
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
@@ -54,11 +62,7 @@ def test_patient_adds_a_passkey_then_signs_in_with_it(phone, server, live_app, s
     assert len(credentials["credentials"]) == 1
     assert credentials["credentials"][0]["rpId"] == "localhost"
     shoot(page, "account")
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        results = AXE.run(page)
-        assert results.violations_count == 0, results.generate_report()
-    page.emulate_media(color_scheme="light")
+    assert_accessible(page, "account")
 
     page.get_by_role("button", name="Sign out").first.click()
     page.goto(base + "/sign-in")
@@ -79,7 +83,8 @@ def test_patient_adds_a_passkey_then_signs_in_with_it(phone, server, live_app, s
     assert row["last_used_at"] is not None
 
 
-def test_nurse_signs_in_with_a_verified_passkey_instead_of_the_code(desktop, server, live_app):
+def test_nurse_signs_in_with_a_verified_passkey_instead_of_the_code(desktop, server, live_app,
+                                                                   shoot):
     page = desktop
     base = localhost(server)
     add_account(live_app, "pk.nurse@example.com", role="nurse", first_name="Priya")
@@ -105,7 +110,20 @@ def test_nurse_signs_in_with_a_verified_passkey_instead_of_the_code(desktop, ser
 
     # The fingerprint checked: straight in, no code asked.
     page.goto(base + "/sign-in")
+    assert_accessible(page, "sign-in")
     page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_url(base + "/care")
+    page.get_by_role("button", name="Sign out").first.click()
+
+    # Password first, then the passkey in place of the code.
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email").fill("pk.nurse@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(base + "/sign-in/code")
+    assert_accessible(page, "code step")
+    shoot(page, "code-step")
+    page.get_by_role("button", name="Use a passkey instead").click()
     page.wait_for_url(base + "/care")
     page.get_by_role("button", name="Sign out").first.click()
 
