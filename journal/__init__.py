@@ -7,7 +7,16 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import accounts, care, demo, diary, help, people, platform, reminders, scans, trends
-from .accounts import admin, data_rights, idle, keeping_codes, privacy, sign_in, users
+from .accounts import (
+    admin,
+    data_rights,
+    idle,
+    keeping_codes,
+    passkey_views,
+    privacy,
+    sign_in,
+    users,
+)
 from .accounts import cli as accounts_cli
 from .accounts import views as account_views
 from .care import cli as care_cli
@@ -39,9 +48,9 @@ from .scans import views as scan_views
 from .trends import views as trend_views
 
 # Each wing's route modules add their routes to the wing's blueprint when imported.
-ROUTES = (admin, data_rights, idle, keeping_codes, privacy, sign_in, account_views, care_views,
-          diary_views, pages, help_views, people_views, people_shared, pwa, reminder_views,
-          scan_views, trend_views)
+ROUTES = (admin, data_rights, idle, keeping_codes, passkey_views, privacy, sign_in,
+          account_views, care_views, diary_views, pages, help_views, people_views,
+          people_shared, pwa, reminder_views, scan_views, trend_views)
 WINGS = (help, accounts, diary, scans, trends, care, people, reminders, platform)
 
 

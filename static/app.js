@@ -719,3 +719,87 @@
     });
   });
 })();
+
+// Passkeys (WebAuthn): add one from Account, sign in with one. The options come from the
+// server as WebAuthn JSON; the buttons show only where the browser can read that JSON.
+(function () {
+  "use strict";
+
+  var supported = window.PublicKeyCredential &&
+    typeof PublicKeyCredential.parseCreationOptionsFromJSON === "function" &&
+    typeof PublicKeyCredential.parseRequestOptionsFromJSON === "function";
+
+  function csrfToken() {
+    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    return headers["X-CSRFToken"] || "";
+  }
+
+  function post(url, body) {
+    return window.fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body || {})
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error || "That did not work. Please try again.");
+        return data;
+      });
+    });
+  }
+
+  function cancelled(error) {
+    // The person closed the browser's passkey window: not a failure to shout about.
+    return error && error.name === "NotAllowedError";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!supported) return;
+    var add = document.querySelector("form[data-passkey-add]");
+    if (add) {
+      var note = document.querySelector("[data-passkey-unsupported]");
+      if (note) note.hidden = true;
+      add.hidden = false;
+      add.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var status = add.querySelector("[data-passkey-status]");
+        status.textContent = "";
+        post(add.getAttribute("data-options-url")).then(function (options) {
+          return navigator.credentials.create({
+            publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options)
+          });
+        }).then(function (credential) {
+          return post(add.action, { name: add.elements.name.value, credential: credential.toJSON() });
+        }).then(function (data) {
+          window.location.assign(data.redirect);
+        }).catch(function (error) {
+          status.textContent = cancelled(error)
+            ? "No passkey was added." : (error.message || "That passkey could not be added.");
+        });
+      });
+    }
+    var box = document.querySelector("[data-passkey-sign-in]");
+    if (box) {
+      box.hidden = false;
+      var button = box.querySelector("button");
+      var said = box.querySelector("[data-passkey-status]");
+      button.addEventListener("click", function () {
+        said.textContent = "";
+        post(button.getAttribute("data-options-url")).then(function (options) {
+          return navigator.credentials.get({
+            publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options)
+          });
+        }).then(function (credential) {
+          return post(button.getAttribute("data-url"), {
+            credential: credential.toJSON(), next: button.getAttribute("data-next") || ""
+          });
+        }).then(function (data) {
+          window.location.assign(data.redirect);
+        }).catch(function (error) {
+          said.textContent = cancelled(error)
+            ? "No passkey was used. You can sign in with your password."
+            : (error.message || "That passkey did not work here.");
+        });
+      });
+    }
+  });
+})();

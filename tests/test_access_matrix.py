@@ -47,7 +47,7 @@ PERSON_NOTE = "a note marked for my sister"
 PATIENT_TABLES = ("users", "entries", "questions", "scans", "summaries", "summary_notes",
                   "care_links", "join_codes", "recovery_codes", "privacy_agreements", "teams",
                   "people", "person_links", "person_entries", "reminder_choices",
-                  "reminder_sends", "push_subscriptions")
+                  "reminder_sends", "push_subscriptions", "passkeys")
 
 
 def row(method, path, statuses, data=None, holder=None):
@@ -175,6 +175,12 @@ MATRIX = [
     row("GET", "/account/password", (302, 200, 200, 200, 200, 200)),
     row("POST", "/account/password", (302, 303, 303, 303, 303, 303), NEW_PASSWORD),
     row("POST", "/account/sign-out-everywhere", (302, 303, 303, 303, 303, 303)),
+    # Passkeys: the ceremonies answer JSON; a plain form post (no script) made no passkey.
+    row("POST", "/account/passkeys/options", (302, 200, 200, 200, 200, 200)),
+    row("POST", "/account/passkeys", (302, 303, 303, 303, 303, 303), {"name": "Phone"}),
+    row("POST", "/account/passkeys/{passkey}/remove", (302, 303, 404, 404, 404, 404)),
+    row("POST", "/sign-in/passkey/options", (200, 200, 200, 200, 200, 200)),
+    row("POST", "/sign-in/passkey", (422, 200, 200, 200, 200, 200)),
     row("GET", "/account/recovery-codes", (302, 200, 200, 403, 403, 403)),
     row("POST", "/account/recovery-codes", (302, 303, 303, 403, 403, 403),
         {"password": PASSWORD}),
@@ -351,6 +357,10 @@ def world(tmp_path_factory):
             "daily": True, "daily_at": "19:00", "scan_nudges": True, "by_email": False,
             "by_calendar": True, "quiet_from": "21:00", "quiet_until": "08:00"})
         ids["off_token"] = off_links.off_token(app.secret_key, users["patient"], "daily")
+        ids["passkey"] = db.execute(
+            "INSERT INTO passkeys (user_id, credential_id, public_key, name, added_at)"
+            " VALUES (?, ?, ?, 'Her phone', ?)", [users["patient"], b"id", b"key", now],
+        ).lastrowid
         pending = staff.create_staff(db, "new.nurse@example.com", "nurse")
         ids["token"] = staff.issue_token(db, pending)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -483,7 +493,8 @@ def test_matrix_covers_every_route(world):
     placeholder = re.compile(r"<(?:int:)?(\w+)>")
     names = {"entry_id": "{entry}", "question_id": "{question}", "link_id": "{link}",
              "team_id": "{team}", "token": "{token}", "scan_id": "{scan}",
-             "person_id": "{person}", "person_link_id": "{person_link}"}
+             "person_id": "{person}", "person_link_id": "{person_link}",
+             "passkey_id": "{passkey}"}
     covered = {(p.values[0], p.values[1].replace("{deleted}", "{entry}")
                 .replace("{person_token}", "{token}").replace("{feed_token}", "{token}")
                 .replace("{off_token}", "{token}"))

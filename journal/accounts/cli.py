@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from ..platform.clock import utc_iso, utc_now
 from ..platform.db import connect_configured
-from . import session_rules, sessions, throttle, totp, users
+from . import passkeys, session_rules, sessions, throttle, totp, users
 
 
 def temporary_password():
@@ -29,7 +29,9 @@ def reset_staff(db, passwords, email, hours, new_second_factor=False):
     expires = utc_now() + timedelta(hours=hours)
     users.set_temporary_password(db, row["id"], passwords.hash(password), expires)
     if new_second_factor:
+        # A lost phone may hold a passkey as well as the authenticator app.
         totp.forget(db, row["id"])
+        passkeys.remove_all(db, row["id"])
     sessions.end_all(db, row["id"])
     throttle.succeeded(db, email)  # a locked-out nurse can try again at once
     return password, expires
@@ -39,7 +41,7 @@ def reset_staff(db, passwords, email, hours, new_second_factor=False):
 @with_appcontext
 @click.argument("email")
 @click.option("--new-second-factor", is_flag=True,
-              help="Also remove their authenticator, for a lost phone.")
+              help="Also remove their authenticator and passkeys, for a lost phone.")
 def reset_nurse_command(email, new_second_factor):
     """Print a temporary password for a nurse or admin; they choose their own on sign-in."""
     db = connect_configured(current_app.config)
@@ -56,7 +58,7 @@ def reset_nurse_command(email, new_second_factor):
     click.echo(f"It works until {expires:%Y-%m-%d %H:%M} UTC. Hand it over in person or by"
                " phone; they must choose a new password when they sign in.")
     if new_second_factor:
-        click.echo("Their authenticator was removed: they will set up a new one.")
+        click.echo("Their authenticator and passkeys were removed: they will set up a new one.")
 
 
 @click.command("set-role")

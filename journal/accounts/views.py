@@ -17,7 +17,18 @@ from ..platform.clock import parse_utc, utc_iso, utc_now
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
 from ..platform.web import is_htmx
-from . import bp, consent, guard, keeping_codes, recovery, session_rules, sessions, totp, users
+from . import (
+    bp,
+    consent,
+    guard,
+    keeping_codes,
+    passkeys,
+    recovery,
+    session_rules,
+    sessions,
+    totp,
+    users,
+)
 from .sign_in import begin_session, login_required
 
 # Pages a person may still open while a step is owed (new password, privacy notice).
@@ -180,6 +191,9 @@ def overview():
         second_factor_since=parse_utc(row["totp_confirmed_at"])
         if row["totp_confirmed_at"] else None,
         agreed_on=parse_utc(agreement["agreed_at"]) if agreement else None,
+        passkeys=[dict(row, added_at=parse_utc(row["added_at"]),
+                       last_used_at=parse_utc(row["last_used_at"]) if row["last_used_at"]
+                       else None) for row in passkeys.passkeys_of(db, g.user.id)],
     )
 
 

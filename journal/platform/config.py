@@ -70,6 +70,9 @@ class Production:
     # install in the demo. VAPID_SUBJECT tells push services whom to contact.
     VAPID_PRIVATE_KEY = None
     VAPID_SUBJECT = "mailto:reminders@localhost"
+    # The address people reach the app at: its host is the passkeys' RP id. Unset, passkeys
+    # are off in production and work on http://localhost only (demo and tests).
+    PUBLIC_URL = None
 
 
 class Demo(Production):
@@ -106,7 +109,7 @@ def load(overrides=None):
         if name in os.environ:
             config[name] = _whole_number(name, os.environ[name])
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
-                 "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"):
+                 "VAPID_PRIVATE_KEY", "VAPID_SUBJECT", "PUBLIC_URL"):
         if os.environ.get(name):
             config[name] = os.environ[name]
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):

@@ -675,3 +675,32 @@ def m0017(db):
         CREATE INDEX push_subscriptions_by_patient ON push_subscriptions(patient_id);
         """
     )
+
+
+@migrations(name="0018_passkeys")
+def m0018(db):
+    # A person's passkeys (WebAuthn credentials): the public key and the last sign count the
+    # authenticator gave, which must only go up. A challenge is kept until it is used once or
+    # expires, so a replayed answer finds nothing to match.
+    db.executescript(
+        """
+        CREATE TABLE passkeys (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            credential_id BLOB NOT NULL UNIQUE,
+            public_key BLOB NOT NULL,
+            sign_count INTEGER NOT NULL DEFAULT 0,
+            name TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            last_used_at TEXT
+        );
+        CREATE INDEX passkeys_by_user ON passkeys(user_id);
+        CREATE TABLE passkey_challenges (
+            challenge TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign_in')),
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX passkey_challenges_by_user ON passkey_challenges(user_id);
+        """
+    )

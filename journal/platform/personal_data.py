@@ -22,12 +22,16 @@ OWNER_COLUMNS = ("patient_id", "user_id")
 # Tables that outlive an account by design and hold no content.
 RETAINED = frozenset({"account_tombstones", "audit"})
 # Secrets stay out of an export, even hashed ones.
-SECRET_COLUMN = re.compile(r"(^|_)(hash|secret|token)($|_)", re.IGNORECASE)
+# A passkey's key and credential id are binary and say nothing to the person: its name and
+# dates are exported.
+SECRET_COLUMN = re.compile(r"(^|_)(hash|secret|token|public_key|credential_id)($|_)",
+                           re.IGNORECASE)
 # Tables made readable below; the rest go to journal.json's "other_records" as they are.
 READABLE = frozenset({"entries", "scans", "questions", "audit"})
 # Sign-in machinery: ids and digests that say nothing to the person and could help an
 # attacker who found the file.
-LEFT_OUT = frozenset({"sessions", "password_tokens", "recovery_codes", "sign_in_failures"})
+LEFT_OUT = frozenset({"sessions", "password_tokens", "recovery_codes", "sign_in_failures",
+                      "passkey_challenges"})
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
