@@ -627,6 +627,46 @@
   }
 })();
 
+// The nurse line's status: right when the page is used, not only when it was loaded. Each
+// status says when its words may next change; once that moment has passed, the next tick,
+// htmx answer or return to the tab asks the server for the words now. A plain fetch, not
+// htmx: this is the page keeping itself right, and must not move focus or count as use.
+(function () {
+  "use strict";
+  var asking = false;
+
+  function refreshLineStatus() {
+    var boxes = document.querySelectorAll("[data-line-status]");
+    if (asking || !boxes.length) return;
+    var changes = Date.parse(boxes[0].getAttribute("data-changes-at"));
+    if (!(changes <= Date.now())) return;
+    asking = true;
+    fetch(boxes[0].getAttribute("data-refresh"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html")
+          .querySelector("[data-line-status]");
+        if (!fresh) return;
+        document.querySelectorAll("[data-line-status]").forEach(function (box) {
+          box.replaceWith(fresh.cloneNode(true));
+        });
+      })
+      .catch(function () { /* offline: the next tick asks again */ })
+      .then(function () { asking = false; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    window.setInterval(refreshLineStatus, 60 * 1000);
+  });
+  document.addEventListener("htmx:afterRequest", refreshLineStatus);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") refreshLineStatus();
+  });
+})();
+
 // Print buttons (questions, appointment summary) need JavaScript, so they stay hidden without it.
 (function () {
   "use strict";

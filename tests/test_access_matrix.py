@@ -153,6 +153,7 @@ MATRIX = [
     row("POST", "/questions/{question}/delete", (302, 303, 404, 403, 403, 403)),
     # Help and the installable app's files are for everyone.
     row("GET", "/help", (200, 200, 200, 200, 200, 200)),
+    row("GET", "/help/line-status", (200, 200, 200, 200, 200, 200)),
     row("GET", "/about-information", (200, 200, 200, 200, 200, 200)),
     row("GET", "/manifest.webmanifest", (200, 200, 200, 200, 200, 200)),
     row("GET", "/sw.js", (200, 200, 200, 200, 200, 200)),
@@ -254,6 +255,7 @@ OWED_STEP = [
     owed("GET", "/privacy", (200, 200)),
     owed("GET", "/healthz", (200, 200)),
     owed("GET", "/help", (200, 200)),
+    owed("GET", "/help/line-status", (200, 200)),
     owed("GET", "/about-information", (200, 200)),
     owed("GET", "/manifest.webmanifest", (200, 200)),
     owed("GET", "/sw.js", (200, 200)),

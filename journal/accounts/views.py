@@ -38,7 +38,7 @@ OPEN_DURING_STEPS = {
     "static", "accounts.sign_out", "help.healthz", "accounts.privacy_notice",
     "accounts.agree_again",
     "accounts.change_password", "platform.service_worker", "platform.manifest", "platform.offline",
-    "help.help_page", "help.about",
+    "help.help_page", "help.about", "help.line_status_now",
 }
 
 

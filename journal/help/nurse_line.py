@@ -87,6 +87,9 @@ class LineStatus:
     closes_utc: datetime | None = None
     holiday_name: str | None = None
     holiday_note: str | None = None
+    # When the words above may next change: opening, closing, or UK midnight ("tomorrow"
+    # becomes "today"), whichever comes first. A page left open asks again then.
+    changes_utc: datetime | None = None
 
 
 def help_line(key: str) -> HelpLine:
@@ -139,11 +142,14 @@ def line_status(now_utc: datetime) -> LineStatus:
     """Return the nurse line's status at now_utc, using UK opening hours."""
     local = to_uk(now_utc)
     today = local.date()
+    midnight = uk_local_to_utc(today + timedelta(days=1), time(0))
     if _is_open_day(today) and OPENS <= local.time() < CLOSES:
+        closes = uk_local_to_utc(today, CLOSES)
         return LineStatus(
             is_open=True,
             text=f"Open now, until {CLOSES_TEXT}",
-            closes_utc=uk_local_to_utc(today, CLOSES),
+            closes_utc=closes,
+            changes_utc=min(closes, midnight),
         )
 
     opens = today if local.time() < OPENS else today + timedelta(days=1)
@@ -154,10 +160,12 @@ def line_status(now_utc: datetime) -> LineStatus:
     between = (today + timedelta(days=n) for n in range((opens - today).days))
     holiday = next((d for d in between if d.weekday() < 5 and bank_holiday(d)), None)
     name = bank_holiday(holiday) if holiday else None
+    next_open = uk_local_to_utc(opens, OPENS)
     return LineStatus(
         is_open=False,
         text=_opens_text(opens, today, holiday is not None),
-        next_open_utc=uk_local_to_utc(opens, OPENS),
+        next_open_utc=next_open,
+        changes_utc=min(next_open, midnight),
         holiday_name=name,
         holiday_note=_holiday_note(holiday, today, name) if holiday else None,
     )

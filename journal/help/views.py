@@ -2,10 +2,10 @@
 
 from flask import current_app, g, render_template, request
 
-from ..accounts.sign_in import login_required
+from ..accounts.sign_in import PASSIVE_ENDPOINTS, login_required
 from ..guidance import loading, packs
 from ..platform.clock import uk_today
-from . import bp, calm
+from . import bp, calm, nurse_line
 
 
 @bp.record_once
@@ -17,6 +17,18 @@ def _load_calm(state):
 def calm_exercises():
     """The calming minute's two exercises, as read at start."""
     return current_app.extensions["calm"]
+
+
+# Asked by a page left open, not by the person: it must not count as her using the app.
+PASSIVE_ENDPOINTS.add("help.line_status_now")
+
+
+@bp.route("/help/line-status")
+def line_status_now():
+    """The nurse line's status now, for a page left open across opening or closing time."""
+    html = render_template("help/_line_status.html",
+                           status=nurse_line.line_status(loading.now()))
+    return html, {"Cache-Control": "no-store"}
 
 
 @bp.route("/calm")

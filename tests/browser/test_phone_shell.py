@@ -2,7 +2,7 @@
 Help one tap away, and a saved check-in that is seen and heard."""
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -141,3 +141,26 @@ def test_two_scans_on_home_and_trends_on_a_phone(phone, server, live_app, patien
     no_axe_violations(page, "home with two scans")
     page.goto(server.url + "/trends")
     shoot(page, "trends")
+
+
+def test_the_nurse_line_status_stays_right_on_a_page_left_open(phone, server, monkeypatch):
+    from journal.guidance import loading
+
+    page = phone
+    friday = uk_local_to_utc(date(2026, 11, 27), time(16, 59, 30))
+    moment = {"now": friday}
+    monkeypatch.setattr(loading, "now", lambda: moment["now"])
+    page.clock.install(time=friday)
+    page.goto(server.url + "/help")
+    status = page.locator("main [data-line-status] .line-status")
+    expect(status).to_have_text("Open now, until 5pm")
+    close = page.get_by_role("link", name=re.compile("^0808 800 4040")).first
+    close.focus()
+
+    # Five o'clock passes while the page sits open: within the minute it says closed.
+    moment["now"] = friday + timedelta(minutes=1)
+    page.clock.fast_forward("01:05")
+    expect(status).to_have_text("Closed now. Opens Monday at 9am")
+    expect(page.locator("[data-line-status] .line-status.open")).to_have_count(0)
+    # Keeping itself right never moves her focus.
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "tel:+448088004040"

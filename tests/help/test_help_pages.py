@@ -69,6 +69,32 @@ def test_nurse_line_status_is_worked_out_per_request(client, clock, now, status)
     assert status in help_panel(client.get("/").get_data(as_text=True))
 
 
+def test_status_says_when_to_ask_again_and_the_fragment_answers(client, clock):
+    clock(uk(2026, 11, 23, 16, 59))
+    panel = help_panel(client.get("/").get_data(as_text=True))
+    assert 'data-changes-at="2026-11-23T17:00:00+00:00"' in panel
+    assert 'data-refresh="/help/line-status"' in panel
+    # A page left open past 5pm asks again, and is told the line has closed.
+    clock(uk(2026, 11, 23, 17, 1))
+    response = client.get("/help/line-status")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Closed now. Opens tomorrow at 9am" in html
+    assert 'data-changes-at="2026-11-24T00:00:00+00:00"' in html
+    # Only the status: no page around it, no cookie for a passer-by.
+    assert "<html" not in html and "Set-Cookie" not in response.headers
+
+
+def test_asking_for_the_status_is_not_use(client, signed_in, clock):
+    # A page that keeps itself right is not the person using the app: no new cookie.
+    clock(uk(2026, 11, 23, 10))
+    response = client.get("/help/line-status")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "Open now, until 5pm" in response.get_data(as_text=True)
+
+
 def test_bank_holiday_is_named(client, clock):
     clock(uk(2026, 12, 25, 10))
     panel = help_panel(client.get("/").get_data(as_text=True))

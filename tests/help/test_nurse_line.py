@@ -182,3 +182,27 @@ def test_help_line_lookup_by_key():
     assert help_line("shout").name == "Shout"
     with pytest.raises(KeyError):
         help_line("nope")
+
+
+CHANGE_CASES = [
+    # Open on a Wednesday: the words change at closing time.
+    pytest.param(uk(2026, 11, 25, 16, 59), uk(2026, 11, 25, 17), id="open-changes-at-close"),
+    # Closed in the evening: "Opens tomorrow" becomes "Opens today" at midnight.
+    pytest.param(uk(2026, 11, 25, 18), uk(2026, 11, 26, 0), id="evening-changes-at-midnight"),
+    # Closed early in the morning: the line opens before midnight comes round again.
+    pytest.param(uk(2026, 11, 26, 7, 30), uk(2026, 11, 26, 9), id="morning-changes-at-opening"),
+    # Saturday: "Opens Monday" becomes "Opens tomorrow" at midnight on Sunday morning.
+    pytest.param(uk(2026, 11, 28, 12), uk(2026, 11, 29, 0), id="weekend-changes-at-midnight"),
+    # 23:30 BST on Saturday 24 October 2026: the next UK midnight is still BST.
+    pytest.param(utc(2026, 10, 24, 22, 30), utc(2026, 10, 24, 23), id="midnight-in-bst"),
+]
+
+
+@pytest.mark.parametrize(("now", "changes"), CHANGE_CASES)
+def test_status_says_when_its_words_next_change(now, changes):
+    status = line_status(now)
+    assert status.changes_utc == changes
+    # Just before that moment the words are the same; at it, they differ.
+    before = line_status(changes - (changes - now) / 2)
+    assert before.text == status.text
+    assert line_status(changes).text != status.text
