@@ -29,6 +29,7 @@ class Entry:
     topics: tuple
     note: str
     highlighted: str | None = None
+    highlighted_answer: str | None = None
     helped: bool = False
     prompt: str = ""
     prompt_answer: str = ""
@@ -50,6 +51,7 @@ class Entry:
             topics=tuple(json.loads(row["topics"])),
             note=row["note"],
             highlighted=row.get("highlighted"),
+            highlighted_answer=row.get("highlighted_answer"),
             helped=bool(row.get("helped")),
             prompt=row.get("prompt") or "",
             prompt_answer=row.get("prompt_answer") or "",
@@ -176,8 +178,25 @@ def page(db, patient_id, before_id=None, limit=PAGE_SIZE):
 # Control characters mark the match, so the note can be escaped before <mark> goes in.
 
 
+# A topic chip's other words find it too: "waiting" finds "Waiting for results", whose key
+# ("results") is what the index holds.
+_TOPIC_WORDS = {word: key for key, label in TOPICS.items()
+                for word in label.lower().split() if len(word) > 3 and word != key}
+
+
+def match_expression(patient_id, words):
+    """The FTS5 query: her own entries, with every word in her writing or on her chips."""
+    terms = []
+    for word in words.split():
+        quoted = '"' + word.replace('"', '""') + '"'
+        key = _TOPIC_WORDS.get(word.lower().strip('"'))
+        terms.append(f'({quoted} OR "{key}")' if key else quoted)
+    return f'patient : "p{int(patient_id)}" AND {{note answer tags}} : ({" ".join(terms)})'
+
+
 def search(db, patient_id, query, limit=50):
-    """The patient's own entries whose note matches the words, newest first."""
+    """The patient's own entries that have the words in the note, the answer to the day's
+    question, or the feelings and topics she chose; newest first."""
     # Hidden characters go (the highlight marks among them): FTS5 reads a NUL as the end
     # of the query, and nobody searches for a character they cannot see.
     words = without_hidden(query).strip()
@@ -186,12 +205,13 @@ def search(db, patient_id, query, limit=50):
     # The patient's token narrows the index to their own entries first. Newest first, not
     # bm25: ranking would weigh the words across every patient's notes on each search.
     rows = db.query(
-        "SELECT entries.*, highlight(entries_fts, 0, :start, :end) AS highlighted"
+        "SELECT entries.*, highlight(entries_fts, 0, :start, :end) AS highlighted,"
+        " highlight(entries_fts, 1, :start, :end) AS highlighted_answer"
         " FROM entries_fts JOIN entries ON entries.id = entries_fts.rowid"
         " WHERE entries_fts MATCH :q AND entries.patient_id = :patient"
         " AND entries.deleted_at IS NULL ORDER BY entries_fts.rowid DESC LIMIT :limit",
         {
-            "q": f'patient : "p{int(patient_id)}" AND note : ({db.quote_fts(words)})',
+            "q": match_expression(patient_id, words),
             "patient": patient_id,
             "limit": limit,
             "start": MARK_START,

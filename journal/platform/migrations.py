@@ -704,3 +704,48 @@ def m0018(db):
         CREATE INDEX passkey_challenges_by_user ON passkey_challenges(user_id);
         """
     )
+
+
+@migrations(name="0019_search_answers_and_tags")
+def m0019(db):
+    # Search finds an entry by anything she wrote or chose on it: the note, the answer to the
+    # day's question, and the feelings and topics (as their keys: "anxious", "results").
+    # The JSON lists index as plain words, since the tokenizer drops brackets and quotes.
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS entries_ai;
+        DROP TRIGGER IF EXISTS entries_ad;
+        DROP TRIGGER IF EXISTS entries_au;
+        DROP TABLE IF EXISTS entries_fts;
+        DROP VIEW IF EXISTS entries_search;
+        CREATE VIEW entries_search AS
+            SELECT id, note, prompt_answer AS answer, feelings || ' ' || topics AS tags,
+                   'p' || patient_id AS patient
+            FROM entries;
+        CREATE VIRTUAL TABLE entries_fts USING fts5(
+            note, answer, tags, patient,
+            content='entries_search', content_rowid='id', tokenize='porter'
+        );
+        CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+            INSERT INTO entries_fts (rowid, note, answer, tags, patient)
+            VALUES (new.id, new.note, new.prompt_answer, new.feelings || ' ' || new.topics,
+                    'p' || new.patient_id);
+        END;
+        CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+            INSERT INTO entries_fts (entries_fts, rowid, note, answer, tags, patient)
+            VALUES ('delete', old.id, old.note, old.prompt_answer,
+                    old.feelings || ' ' || old.topics, 'p' || old.patient_id);
+        END;
+        -- Only what is indexed reindexes: deleting, restoring or sharing an entry does not.
+        CREATE TRIGGER entries_au
+        AFTER UPDATE OF note, prompt_answer, feelings, topics, patient_id ON entries BEGIN
+            INSERT INTO entries_fts (entries_fts, rowid, note, answer, tags, patient)
+            VALUES ('delete', old.id, old.note, old.prompt_answer,
+                    old.feelings || ' ' || old.topics, 'p' || old.patient_id);
+            INSERT INTO entries_fts (rowid, note, answer, tags, patient)
+            VALUES (new.id, new.note, new.prompt_answer, new.feelings || ' ' || new.topics,
+                    'p' || new.patient_id);
+        END;
+        INSERT INTO entries_fts (entries_fts) VALUES ('rebuild');
+        """
+    )

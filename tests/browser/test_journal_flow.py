@@ -48,7 +48,7 @@ def test_sign_up_check_in_timeline_and_search(phone, server, shoot):
     expect(entry).to_contain_text("fish tank")
     shoot(page, "timeline")
 
-    page.get_by_label("Search your notes").fill("fish")
+    page.get_by_label("Search your journal").fill("fish")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#results mark")).to_have_text("fish")
     expect(page.locator("#results")).to_contain_text("1 entry found")

@@ -503,7 +503,7 @@ def test_search_skips_deleted_entries(client, db, patient, signed_in):
     add_entry(db, patient.id, note="hello gone", deleted_at=utc_now())
     page = text(search(client, signed_in, "hello"))
     assert "0 entries found" in page
-    assert "No notes have those words." in page
+    assert "No entries have those words." in page
 
 
 def test_search_with_htmx_returns_the_results_fragment(client, db, patient, signed_in):
