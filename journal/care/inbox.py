@@ -306,7 +306,7 @@ def shared_questions(db, patient_id, team_id):
     return list(
         db.query(
             "SELECT * FROM questions WHERE patient_id = ? AND shared = 1 AND shared_team_id = ?"
-            " ORDER BY created_at, id",
+            " AND deleted_at IS NULL ORDER BY created_at, id",
             [patient_id, team_id],
         )
     )

@@ -42,7 +42,8 @@ def pending_items(db, patient_id):
         " WHERE patient_id = :p AND shared = 1 AND shared_team_id IS NULL"
         " AND deleted_at IS NULL"
         " UNION ALL SELECT 'question', id, created_at, text FROM questions"
-        " WHERE patient_id = :p AND shared = 1 AND shared_team_id IS NULL",
+        " WHERE patient_id = :p AND shared = 1 AND shared_team_id IS NULL"
+        " AND deleted_at IS NULL",
         {"p": patient_id},
     ).fetchall()
     order = list(KINDS)

@@ -73,7 +73,7 @@ def shared_counts(db, patient_id):
     row = db.execute(
         "SELECT (SELECT COUNT(*) FROM entries WHERE patient_id = :p AND shared = 1"
         " AND deleted_at IS NULL), (SELECT COUNT(*) FROM questions WHERE patient_id = :p"
-        " AND shared = 1)",
+        " AND shared = 1 AND deleted_at IS NULL)",
         {"p": patient_id},
     ).fetchone()
     return {"entries": row[0], "questions": row[1]}

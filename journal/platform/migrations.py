@@ -749,3 +749,9 @@ def m0019(db):
         INSERT INTO entries_fts (entries_fts) VALUES ('rebuild');
         """
     )
+
+
+@migrations(name="0020_questions_undo")
+def m0020(db):
+    # A deleted question waits ten minutes, as a deleted entry does, so a slip can be undone.
+    db.execute("ALTER TABLE questions ADD COLUMN deleted_at TEXT")

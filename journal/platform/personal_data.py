@@ -176,6 +176,7 @@ def _questions(db, user_id):
         "shared_with_care_team": bool(r["shared"]),
         "added_uk": uk_words(r["created_at"]),
         "added_at": r["created_at"],
+        "deleted_uk": uk_words(r["deleted_at"]),
     } for r in rows]
 
 
@@ -294,6 +295,7 @@ QUESTION_COLUMNS = (
     ("From the suggestions", "from_suggestions", _yes),
     ("Shared with care team", "shared_with_care_team", _yes),
     ("Added (UK time)", "added_uk", None), ("Added (ISO 8601, UTC)", "added_at", None),
+    ("Deleted, can still be undone (UK time)", "deleted_uk", None),
 )
 SHARED_WITH_COLUMNS = (
     ("When (UK time)", "when_uk", None), ("When (ISO 8601, UTC)", "when", None),

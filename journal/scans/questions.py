@@ -1,5 +1,7 @@
 """Questions for my appointment: the patient's own list, and the pack's suggestions."""
 
+from datetime import timedelta
+
 from werkzeug.exceptions import NotFound
 
 from ..guidance.packs import normalise
@@ -7,6 +9,8 @@ from ..platform.clock import utc_iso, utc_now
 from ..platform.db import immediate
 
 MAX_QUESTION = 500
+# As long as a deleted entry can be undone.
+UNDO_WINDOW = timedelta(minutes=10)
 
 
 def check_question(text):
@@ -35,19 +39,18 @@ def questions_for(db, patient_id):
     """The patient's questions, in the order they were added."""
     return list(
         db.query(
-            "SELECT * FROM questions WHERE patient_id = ? ORDER BY created_at, id", [patient_id]
+            "SELECT * FROM questions WHERE patient_id = ? AND deleted_at IS NULL"
+            " ORDER BY created_at, id", [patient_id]
         )
     )
 
 
-def question_for(db, question_id, user):
-    """The user's own question, or 404 whether it is missing or someone else's."""
-    row = next(
-        db.query(
-            "SELECT * FROM questions WHERE id = ? AND patient_id = ?", [question_id, user.id]
-        ),
-        None,
-    )
+def question_for(db, question_id, user, deleted=False):
+    """The user's own question (or, with deleted, one waiting to be undone); 404 whether
+    it is missing or someone else's."""
+    state = "IS NOT NULL" if deleted else "IS NULL"
+    sql = f"SELECT * FROM questions WHERE id = ? AND patient_id = ? AND deleted_at {state}"  # noqa: S608
+    row = next(db.query(sql, [question_id, user.id]), None)
     if row is None:
         raise NotFound()
     return row
@@ -57,7 +60,8 @@ def add(db, patient_id, text, suggested=False, now=None):
     """Add a question once; the same words already on the list are not added again."""
     with immediate(db):
         for row in db.execute(
-            "SELECT id, text FROM questions WHERE patient_id = ?", [patient_id]
+            "SELECT id, text FROM questions WHERE patient_id = ? AND deleted_at IS NULL",
+            [patient_id],
         ).fetchall():
             if normalise(row[1]) == normalise(text):
                 return row[0]
@@ -73,6 +77,25 @@ def set_done(db, question_id, done):
     db.execute("UPDATE questions SET done = ? WHERE id = ?", [int(bool(done)), question_id])
 
 
-def delete(db, question_id):
-    """Remove a question from the list."""
-    db.execute("DELETE FROM questions WHERE id = ?", [question_id])
+def delete(db, question_id, now=None):
+    """Take a question off the list, keeping it for the undo window."""
+    db.execute("UPDATE questions SET deleted_at = ? WHERE id = ?",
+               [utc_iso(now or utc_now()), question_id])
+
+
+def restore(db, question_id, now=None):
+    """Put a deleted question back if its undo window is still open; True if it came back."""
+    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
+    cursor = db.execute("UPDATE questions SET deleted_at = NULL WHERE id = ? AND deleted_at >= ?",
+                        [question_id, cutoff])
+    return cursor.rowcount == 1
+
+
+def purge_deleted(db, patient_id, now=None):
+    """Erase questions whose undo window has passed."""
+    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
+    where = "patient_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?"
+    # Read first: a DELETE takes the write lock even when it removes nothing.
+    if db.execute(f"SELECT 1 FROM questions WHERE {where} LIMIT 1",  # noqa: S608
+                  [patient_id, cutoff]).fetchone():
+        db.execute(f"DELETE FROM questions WHERE {where}", [patient_id, cutoff])  # noqa: S608

@@ -6,9 +6,10 @@ from werkzeug.exceptions import NotFound
 from ..accounts.sign_in import login_required
 from ..care import sharing
 from ..guidance import loading
-from ..platform.clock import uk_today
+from ..platform.clock import parse_utc, uk_today, utc_now
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
+from ..platform.templating import uk_time
 from ..platform.web import is_htmx, page
 from . import bp, calendar, questions, records, validation
 
@@ -171,7 +172,23 @@ def _no_calendar(row):
 # Questions for my appointment ---------------------------------------------
 
 
-def _questions_context(db, message=None, error=None, draft="", reach_out=None):
+def _undo_offer(db):
+    """The question this session deleted, while it can still be brought back; else None."""
+    question_id = session.get("undo_question")
+    if question_id is None:
+        return None
+    try:
+        row = questions.question_for(db, question_id, g.user, deleted=True)
+    except NotFound:
+        return None  # erased; the session keeps its id, so Undo can say it has gone
+    until = parse_utc(row["deleted_at"]) + questions.UNDO_WINDOW
+    if until <= utc_now():
+        return None
+    return {"id": row["id"], "text": row["text"], "until": uk_time(until)}
+
+
+def _questions_context(db, message=None, error=None, draft="", reach_out=None,
+                       focus_undo=False):
     listed = questions.questions_for(db, g.user.id)
     journey = loading.current_journey(db, g.user)
     pack = journey.pack if journey else loading.packs()[loading.default_kind()]
@@ -184,13 +201,16 @@ def _questions_context(db, message=None, error=None, draft="", reach_out=None):
         "error": error,
         "draft": draft,
         "reach_out": reach_out,
+        "undo": _undo_offer(db),
+        "focus_undo": focus_undo,
     }
 
 
-def _after_question_change(message, anchor=None, reach_out=None):
+def _after_question_change(message, anchor=None, reach_out=None, focus_undo=False):
     if is_htmx():
         body, status = page("scans/questions.html", ["questions_area"],
-                            **_questions_context(get_db(), message=message, reach_out=reach_out))
+                            **_questions_context(get_db(), message=message, reach_out=reach_out,
+                                                 focus_undo=focus_undo))
         return body, status, SHOW_HELP if reach_out else {}
     flash(message)
     if reach_out:
@@ -202,6 +222,7 @@ def _after_question_change(message, anchor=None, reach_out=None):
 @bp.route("/questions")
 @login_required(role="patient")
 def question_list():
+    questions.purge_deleted(get_db(), g.user.id)
     return page("scans/questions.html", ["questions_area"],
                 **_questions_context(get_db(), reach_out=session.pop("reach_out", None)))
 
@@ -237,7 +258,30 @@ def delete_question(question_id):
     db = get_db()
     row = questions.question_for(db, question_id, g.user)
     questions.delete(db, row["id"])
-    return _after_question_change("Question deleted.")
+    session["undo_question"] = row["id"]
+    return _after_question_change("Question deleted.", "questions-area", focus_undo=True)
+
+
+QUESTION_GONE = "That question can no longer be brought back. Its 10 minutes to undo have passed."
+
+
+@bp.route("/questions/<int:question_id>/restore", methods=["POST"])
+@login_required(role="patient")
+def restore_question(question_id):
+    db = get_db()
+    try:
+        row = questions.question_for(db, question_id, g.user, deleted=True)
+    except NotFound:
+        # Only the question this session deleted is named as gone; any other id stays a
+        # plain 404, so nobody learns what exists.
+        if session.get("undo_question") != question_id:
+            raise
+        row = None
+    restored = row is not None and questions.restore(db, row["id"])
+    session.pop("undo_question", None)
+    if not restored:
+        return _after_question_change(QUESTION_GONE)
+    return _after_question_change("Question restored.", f"q-{row['id']}")
 
 
 @bp.route("/questions/<int:question_id>/share", methods=["POST"])

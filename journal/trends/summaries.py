@@ -85,6 +85,7 @@ def open_questions(db, patient_id, team_id=None):
     return list(
         db.query(
             "SELECT id, text FROM questions WHERE patient_id = ? AND done = 0"
+            " AND deleted_at IS NULL"
             " AND (? IS NULL OR (shared = 1 AND shared_team_id = ?)) ORDER BY created_at, id",
             [patient_id, team_id, team_id],
         )

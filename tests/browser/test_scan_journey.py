@@ -175,6 +175,18 @@ def test_questions_add_tick_and_print(phone, server, shoot):
     expect(page.locator(".q-actions").first).to_be_hidden()
     shoot(page, "print")
 
+    # Deleting has an undo, and focus waits on it.
+    page.emulate_media(media="screen")
+    page.get_by_role("button", name="Delete: Can my sister come in with me?").click()
+    expect(page.locator(".questions .question")).to_have_count(1)
+    undo = page.get_by_role("button", name="Undo deleting this question")
+    expect(undo).to_be_focused()
+    expect(page.locator("#questions-area")).to_contain_text("You deleted “Can my sister come")
+    shoot(page, "undo")
+    undo.click()
+    expect(page.locator(".questions .question")).to_have_count(2)
+    expect(page.locator("#announce")).to_contain_text("Question restored.")
+
 
 def new_page(browser, scheme):
     context = browser.new_context(viewport=PHONE, color_scheme=scheme, locale="en-GB",
