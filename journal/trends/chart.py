@@ -6,33 +6,37 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-# A fixed coordinate system; the SVG's viewBox scales it to the phone's width.
-WIDTH = 320
-HEIGHT = 180
-PLOT_LEFT = 32
-PLOT_TOP = 20
+# A fixed coordinate system; the SVG's viewBox scales it to the phone's width. The font is
+# 16 units in 300 so that labels are at least 14 px on a 320 px phone, where the chart is
+# about 272 px wide; app.css caps the chart's width so they do not grow huge on a desktop.
+WIDTH = 300
+HEIGHT = 182
+PLOT_LEFT = 30
+PLOT_TOP = 26
 # The right margin leaves room for half of a date label centred on the last day.
-PLOT_WIDTH = 270
+PLOT_WIDTH = 242
 PLOT_HEIGHT = 130
 PLOT_RIGHT = PLOT_LEFT + PLOT_WIDTH
 PLOT_BOTTOM = PLOT_TOP + PLOT_HEIGHT
 # Label positions below assume this font size, in viewBox units.
-FONT_SIZE = 10
+FONT_SIZE = 16
 # A rough width of one character at FONT_SIZE, to keep labels inside the viewBox.
-CHAR_WIDTH = 6
+CHAR_WIDTH = 9
 
 MAX_DISTRESS = 10
 GRID_VALUES = (0, 5, 10)
 GRID_WORDS = {0: "none", 10: "extreme"}
-# Up to a week, every day gets a label; beyond that, at most six, evenly spaced.
-EVERY_DAY_UP_TO = 7
-MAX_X_LABELS = 6
+# Up to four days, every day gets a label; beyond that, at most four, evenly spaced: more
+# would write over each other at this size.
+EVERY_DAY_UP_TO = 4
+MAX_X_LABELS = 4
 # A line carries on across up to this many days without a check-in, then breaks.
 MAX_MISSING_DAYS = 2
-# Dots shrink as days crowd together, so that 90 days do not merge into one blot:
-# (longest span in days, radius), the first that fits wins.
-DOT_RADII = ((14, 3.0), (31, 2.5))
-DENSE_DOT_RADIUS = 1.5
+# Dots shrink as days crowd together, but never below 8 px across on a 320 px phone
+# (a radius of 4.5 units there is about 4 px): (longest span in days, radius), the first
+# that fits wins.
+DOT_RADII = ((14, 5.5), (31, 5.0))
+DENSE_DOT_RADIUS = 4.5
 
 # Spelt out here rather than taken from strftime, which follows the server's locale.
 MONTHS = tuple(
@@ -255,7 +259,7 @@ def build_chart(values, start, end, scan_day=None, results_day=None):
         plot_height=PLOT_HEIGHT,
         gridlines=_gridlines(),
         x_labels=tuple(
-            XLabel(date=day, x=x_for(day), y=PLOT_BOTTOM + 16, text=short_date(day))
+            XLabel(date=day, x=x_for(day), y=PLOT_BOTTOM + FONT_SIZE + 4, text=short_date(day))
             for day in _label_days(start, span)
         ),
         points=points,

@@ -182,3 +182,35 @@ def test_summary_picks_notes_and_prints(phone, server, live_app, shoot):
     expect(page.locator(".answer-space").first).to_be_visible()
     assert page.locator("button:visible").count() == 0
     shoot(page, "summary-print")
+
+
+SIZES = """() => {
+  const svg = document.querySelector('.chart-svg');
+  const scale = svg.getScreenCTM().a;
+  const texts = [...svg.querySelectorAll('text')]
+    .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  const dots = [...svg.querySelectorAll('.chart-dots circle')]
+    .map(c => 2 * c.r.baseVal.value * scale);
+  return {text: Math.min(...texts), dot: Math.min(...dots),
+          width: svg.getBoundingClientRect().width};
+}"""
+
+
+def test_chart_labels_and_dots_are_big_enough_at_320_and_390(phone, server, live_app):
+    seed(live_app)
+    page = phone
+    sign_in(page, server)
+    for width, height in ((320, 640), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for days in ("7", "90"):
+            page.goto(server.url + f"/trends?range={days}")
+            sizes = page.evaluate(SIZES)
+            print(f"\n{width}px, {days} days: {sizes}")
+            assert sizes["text"] >= 14, sizes
+            assert sizes["dot"] >= 8, sizes
+            no_sideways_scroll(page)
+            # Labels stay apart: no two date labels' boxes meet.
+            boxes = page.locator(".chart-dates text").evaluate_all(
+                "els => els.map(e => e.getBoundingClientRect()).map(b => [b.left, b.right])")
+            for (_, right), (left, _) in zip(boxes, boxes[1:], strict=False):
+                assert right < left, boxes

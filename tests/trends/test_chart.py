@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from journal.trends.chart import (
+    CHAR_WIDTH,
     PLOT_BOTTOM,
     PLOT_LEFT,
     PLOT_RIGHT,
@@ -59,8 +60,8 @@ def test_days_are_evenly_spaced_across_the_plot():
 def test_view_box_matches_the_fixed_size():
     chart = build_chart([], START, END)
 
-    assert (chart.width, chart.height) == (320, 180)
-    assert chart.view_box == "0 0 320 180"
+    assert (chart.width, chart.height) == (300, 182)
+    assert chart.view_box == "0 0 300 182"
     assert chart.plot_right - chart.plot_left == chart.plot_width
     assert chart.plot_bottom - chart.plot_top == chart.plot_height
 
@@ -81,12 +82,11 @@ def test_gridlines_for_none_middle_and_extreme():
     ("length", "expected"),
     [
         pytest.param(1, ["1 Nov"], id="one-day"),
-        pytest.param(
-            7, ["1 Nov", "2 Nov", "3 Nov", "4 Nov", "5 Nov", "6 Nov", "7 Nov"], id="week-every-day"
-        ),
-        pytest.param(14, ["2 Nov", "5 Nov", "8 Nov", "11 Nov", "14 Nov"], id="fortnight"),
-        pytest.param(30, ["6 Nov", "12 Nov", "18 Nov", "24 Nov", "30 Nov"], id="month"),
-        pytest.param(90, ["18 Nov", "6 Dec", "24 Dec", "11 Jan", "29 Jan"], id="three-months"),
+        pytest.param(4, ["1 Nov", "2 Nov", "3 Nov", "4 Nov"], id="four-days-every-day"),
+        pytest.param(7, ["1 Nov", "3 Nov", "5 Nov", "7 Nov"], id="week-every-other-day"),
+        pytest.param(14, ["4 Nov", "9 Nov", "14 Nov"], id="fortnight"),
+        pytest.param(30, ["10 Nov", "20 Nov", "30 Nov"], id="month"),
+        pytest.param(90, ["30 Nov", "30 Dec", "29 Jan"], id="three-months"),
     ],
 )
 def test_x_labels_are_evenly_spaced_short_dates_ending_on_the_last_day(length, expected):
@@ -110,12 +110,13 @@ def test_x_labels_never_crowd(length):
     chart = build_chart([], START, START + timedelta(length - 1))
 
     labels = chart.x_labels
-    assert len(labels) <= 7
-    # A centred label such as "30 Nov" is about 30 units wide.
+    assert len(labels) <= 4
+    # A centred label such as "30 Nov" is about 6 characters wide; keep a gap between two.
+    widest = 6 * CHAR_WIDTH
     gaps = {round(b.x - a.x, 1) for a, b in zip(labels, labels[1:], strict=False)}
-    assert min(gaps) >= 35
+    assert min(gaps) >= widest + CHAR_WIDTH
     assert max(gaps) - min(gaps) <= 0.2, "labels should be evenly spaced"
-    assert labels[0].x - 15 >= 0 and labels[-1].x + 15 <= WIDTH
+    assert labels[0].x - widest / 2 >= 0 and labels[-1].x + widest / 2 <= WIDTH
 
 
 @pytest.mark.parametrize(
@@ -144,7 +145,7 @@ def test_segment_path_joins_its_points():
     chart = build_chart(days(START, 0, 10), START, START + timedelta(1))
 
     (segment,) = chart.segments
-    assert segment.path == "M32 150 L302 20"
+    assert segment.path == f"M{PLOT_LEFT} {PLOT_BOTTOM} L{PLOT_RIGHT} {PLOT_TOP}"
 
 
 @pytest.mark.parametrize(
@@ -197,9 +198,11 @@ def test_marker_labels_at_the_edges_stay_inside_the_chart():
     chart = build_chart([], START, END, scan_day=START, results_day=END)
 
     scan, results = chart.markers
-    # "Scan" fits in the left margin; "Results" would run off the right edge, so it turns.
-    assert scan.anchor == "end" and 0 < scan.label_x < scan.x
+    # Neither fits outside its line at the edge of the plot, so each turns inwards.
+    assert scan.anchor == "start" and scan.x < scan.label_x
     assert results.anchor == "end" and results.label_x < results.x < WIDTH
+    for left, right in map(label_extent, chart.markers):
+        assert 0 <= left and right <= WIDTH
 
 
 def test_long_marker_label_at_the_start_turns_inwards():
@@ -390,13 +393,13 @@ def test_daily_values_feed_the_chart():
 @pytest.mark.parametrize(
     ("length", "radius"),
     [
-        pytest.param(1, 3.0, id="one-day"),
-        pytest.param(14, 3.0, id="fortnight"),
-        pytest.param(15, 2.5, id="just-over-a-fortnight"),
-        pytest.param(30, 2.5, id="month"),
-        pytest.param(31, 2.5, id="long-month"),
-        pytest.param(32, 1.5, id="over-a-month"),
-        pytest.param(90, 1.5, id="three-months"),
+        pytest.param(1, 5.5, id="one-day"),
+        pytest.param(14, 5.5, id="fortnight"),
+        pytest.param(15, 5.0, id="just-over-a-fortnight"),
+        pytest.param(30, 5.0, id="month"),
+        pytest.param(31, 5.0, id="long-month"),
+        pytest.param(32, 4.5, id="over-a-month"),
+        pytest.param(90, 4.5, id="three-months"),
     ],
 )
 def test_dots_shrink_as_days_crowd_together(length, radius):
@@ -405,14 +408,13 @@ def test_dots_shrink_as_days_crowd_together(length, radius):
     assert chart.dot_radius == radius
 
 
-@pytest.mark.parametrize("length", [14, 30, 90])
-def test_neighbouring_dots_never_overlap_by_more_than_half(length):
-    end = START + timedelta(length - 1)
-    chart = build_chart(days(START, *([5] * length)), START, end)
-
-    first, second = chart.points[:2]
-    # Dots may touch on long ranges, where the line matters more than each day.
-    assert second.x - first.x >= chart.dot_radius
+@pytest.mark.parametrize("length", [1, 14, 30, 90])
+def test_every_dot_and_label_is_big_enough_on_the_narrowest_phone(length):
+    chart = build_chart(days(START, *([5] * length)), START, START + timedelta(length - 1))
+    # On a 320 px phone the chart is about 272 px wide (measured in Chromium).
+    scale = 272 / chart.width
+    assert 2 * chart.dot_radius * scale >= 8
+    assert chart.font_size * scale >= 14
 
 
 @pytest.mark.parametrize(
