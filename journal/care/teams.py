@@ -149,6 +149,12 @@ def nurse_names(db, team_id):
     ]
 
 
+def has_nurse(db, team_id):
+    """Whether anyone from the team is on the app to read what is shared with it."""
+    return db.execute("SELECT EXISTS (SELECT 1 FROM team_nurses WHERE team_id = ?)",
+                      [team_id]).fetchone()[0] == 1
+
+
 def teams_with_nurses(db):
     """Every team with its nurses' names and emails, for admins."""
     teams = {r["id"]: dict(r, nurses=[], patients=0) for r in db.query(

@@ -52,7 +52,7 @@ def patient_team():
 def team_sees(care):
     """When the patient's team will next see something she shares now, in plain words."""
     if "team_staffed" not in g:
-        g.team_staffed = bool(teams.nurse_names(get_db(), care.team_id))
+        g.team_staffed = teams.has_nurse(get_db(), care.team_id)
     if not g.team_staffed:
         # Working hours mean nothing to a team with nobody on the app (hazard H23).
         return "once a nurse from the team has joined this app, as nobody there reads it yet"
