@@ -16,6 +16,9 @@ from . import triage
 from .teams import Link
 
 PAGE_SIZE = 30
+# Flagged, unreviewed entries pinned on top of the first page; more wait below and in the
+# flag's filter, so a backlog cannot make the page huge.
+PINNED_LIMIT = 20
 # A filtered inbox reads at most this many shared entries per page before it offers
 # to look further back, so a rare flag never makes one request slow.
 SCAN_LIMIT = 2000
@@ -274,9 +277,11 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         params.update(before_at=batch[-1][1], before_id=batch[-1][0])
 
 
-def flagged_unreviewed(db, team_id, states, safety, link_id=None):
-    """Every flagged entry nobody has reviewed yet, however old, newest first: the inbox
-    puts these on top so a worrying entry is never pushed down by newer calm ones."""
+def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_LIMIT):
+    """Flagged entries nobody has reviewed yet, however old, newest first, at most `limit`,
+    and whether there are more: the inbox puts these on top so a worrying entry is never
+    pushed down by newer calm ones. A backlog beyond the limit stays in the list below,
+    flagged, and in the "High distress or worrying words" filter."""
     ids = [r[0] for r in db.execute(
         "SELECT e.id FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"  # noqa: S608
         f" WHERE l.team_id = :team AND l.ended_at IS NULL AND {SHARED_WITH_TEAM_SQL}"
@@ -286,13 +291,23 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None):
         " ORDER BY e.created_at DESC, e.id DESC LIMIT :scan",
         {"team": team_id, "link": link_id, "high": safety.high_distress, "scan": SCAN_LIMIT},
     )]
-    rows = {r["id"]: r for r in db.query(
-        f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
-        " AND l.team_id = :team AND l.ended_at IS NULL",
-        {"ids": json.dumps(ids), "team": team_id},
-    )}
-    items = (_item(rows[entry_id], states, safety) for entry_id in ids)
-    return [item for item in items if "concern" in item.flags]
+    found = []
+    # In batches, newest first, stopping once one more than the limit is flagged: the words
+    # check is the costly part, and a backlog of hundreds must not be read on every load.
+    for start in range(0, len(ids), limit + 1):
+        batch = ids[start:start + limit + 1]
+        rows = {r["id"]: r for r in db.query(
+            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+            " AND l.team_id = :team AND l.ended_at IS NULL",
+            {"ids": json.dumps(batch), "team": team_id},
+        )}
+        for entry_id in batch:
+            item = _item(rows[entry_id], states, safety)
+            if "concern" in item.flags:
+                found.append(item)
+        if len(found) > limit:
+            break
+    return found[:limit], len(found) > limit
 
 
 def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):

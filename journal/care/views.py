@@ -273,8 +273,9 @@ def _inbox_context(db, team, filters, before_id=None):
     states = inbox.team_states(db, team, current_app.config["JOURNAL_DB"])
     # Flagged entries nobody has reviewed go on top of the first page, whatever their age.
     first = before_id is None and filters["flag"] in ("", "concern", "unreviewed")
-    pinned = (inbox.flagged_unreviewed(db, team.id, states, safety(), filters["patient"])
-              if first else [])
+    pinned, more_pinned = (inbox.flagged_unreviewed(db, team.id, states, safety(),
+                                                    filters["patient"])
+                           if first else ([], False))
     items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
                               link_id=filters["patient"], before_id=before_id,
                               skip=frozenset(i.entry.id for i in pinned))
@@ -286,6 +287,7 @@ def _inbox_context(db, team, filters, before_id=None):
     return {
         "team": team,
         "pinned": pinned,
+        "more_pinned": more_pinned,
         "items": items,
         "more": more,
         "filters": filters,

@@ -1,5 +1,6 @@
 """The nurses' inbox, its flags, filters and polling, and the patient view."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -393,6 +394,41 @@ def test_flagged_unreviewed_entries_stay_on_top_whatever_their_age(app, db, pati
     assert "Flagged and not yet reviewed" not in html and old_worry not in item_ids(html)
     more = client.get(f"/care?before={calm[-1]}").get_data(as_text=True)
     assert "Flagged and not yet reviewed" not in more
+
+
+def test_a_flagged_backlog_pins_only_the_latest_and_points_to_the_rest(app, db, patient, team,
+                                                                      team_nurse, linked):
+    worries = [add_entry(db, patient, distress=9, shared=True, when=at(n))
+               for n in range(1, inbox.PINNED_LIMIT + 6)]
+    client, _ = client_for(app, "priya@example.com")
+    html = client.get("/care").get_data(as_text=True)
+    ids = item_ids(html)
+    # The newest flagged ones on top, each once; the page stays a page.
+    assert ids[:inbox.PINNED_LIMIT] == worries[:inbox.PINNED_LIMIT]
+    assert len(ids) == len(set(ids)) <= inbox.PINNED_LIMIT + inbox.PAGE_SIZE
+    assert f"Flagged and not yet reviewed (the latest {inbox.PINNED_LIMIT})" in html
+    assert 'href="/care?flag=concern&amp;patient="' in html
+    # The filter finds every one of them, none lost.
+    found, before = [], None
+    while True:
+        page = client.get("/care?flag=concern" + (f"&before={before}" if before else ""))
+        html = page.get_data(as_text=True)
+        found += item_ids(html)
+        more = re.search(r'href="/care\?before=(\d+)&amp;flag=concern', html)
+        if not more:
+            break
+        before = more.group(1)
+    assert sorted(found) == sorted(worries)
+
+
+def test_a_small_flagged_list_is_all_pinned_with_no_pointer(app, db, patient, team, team_nurse,
+                                                            linked):
+    worries = [add_entry(db, patient, distress=9, shared=True, when=at(n)) for n in range(1, 4)]
+    client, _ = client_for(app, "priya@example.com")
+    html = client.get("/care").get_data(as_text=True)
+    assert item_ids(html)[:3] == worries
+    assert "Flagged and not yet reviewed (3)" in html
+    assert "More flagged check-ins are waiting" not in html
 
 
 def test_the_review_outcome_is_shown_to_the_team(app, db, patient, team, team_nurse, linked):
