@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 import pyotp
 
-from bench import openloop, synthetic, workload
+from bench import openloop, signup_flood, synthetic, workload
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-data"
@@ -72,8 +72,10 @@ def free_port():
 
 def start_server(db_path, port, workers):
     """gunicorn with the production configuration, on loopback only."""
+    # One trusted proxy: the sign-up flood may then come from many addresses, as a real one
+    # would; nothing else sends X-Forwarded-For, so every other request keeps its own.
     env = dict(os.environ, JOURNAL_MODE="production", JOURNAL_DB=str(db_path),
-               SECRET_KEY=secrets.token_hex(32))
+               SECRET_KEY=secrets.token_hex(32), TRUSTED_PROXIES="1")
     log = open(OUT / "gunicorn.log", "w")  # noqa: SIM115 - closed with the server
     proc = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
@@ -342,6 +344,27 @@ def drive_open(port, requests, users, expect, rate, duration, server):
     return figures
 
 
+FLOOD_PATIENTS = 4  # patients' clients beside the flood: a busy evening, not saturation
+FLOOD_LOOPS = 4
+
+
+def sign_up_flood(port, lines, users, expect, duration, server):
+    """The patients' pages with FLOOD_PATIENTS clients: alone, then beside FLOOD_LOOPS
+    anonymous sign-up loops from many addresses, then from one; returns report lines."""
+    out = []
+    quiet = drive(port, lines, users, expect, duration, FLOOD_PATIENTS, 1, server)
+    out.append(f"without a flood: p95 {quiet['p95_us'] / 1000:.1f} ms,"
+               f" {quiet['rps']:.0f} req/s, statuses {quiet['statuses']}")
+    for spread, words in ((True, "from many addresses"), (False, "from one address")):
+        with signup_flood.Flood(port, FLOOD_LOOPS, spread) as flood:
+            loud = drive(port, lines, users, expect, duration, FLOOD_PATIENTS, 1, server)
+        made = flood.statuses.get(303, 0)
+        out.append(f"beside {FLOOD_LOOPS} sign-up loops {words}: p95"
+                   f" {loud['p95_us'] / 1000:.1f} ms, {loud['rps']:.0f} req/s; sign-ups"
+                   f" answered {dict(flood.statuses)} ({made / flood.seconds:.1f} accounts/s)")
+    return out
+
+
 def profile(master, run, name):
     """Sample every worker with py-spy while `run` drives load; print the hottest frames."""
     raw = OUT / f"profile-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.txt"
@@ -546,15 +569,24 @@ def main():
         open_page = workload.Page("open loop", "GET", "/", None, "open")
         rows.append((f"open loop, the mix at {rate}/s (half the mixed run's rate)", open_page,
                      opened, ""))
+        patient_lines, patient_expect = [], set()
+        for page, _ in plan:
+            if page is not None and page.role == "patient" and page.weight:
+                patient_lines += request_lines(page) * page.weight
+                patient_expect |= set(page.expect)
+        flood = sign_up_flood(port, patient_lines, users, patient_expect, duration, proc.pid)
+        for line in flood:
+            print(f"  patients' pages {line}")
         memory = {pid: memory_of(pid) for pid in worker_pids(proc.pid)}
     finally:
         stop_server(proc, log)
 
     report(rows, ceiling, memory, stats, dict(duration=duration, connections=connections,
-                                                     threads=threads, workers=workers))
+                                                     threads=threads, workers=workers),
+           flood)
 
 
-def report(rows, ceiling, memory, stats, settings):
+def report(rows, ceiling, memory, stats, settings, flood=()):
     """Print the table with memory, machine and database, and save it beside the data."""
     info = machine()
     scale = stats["scale"]
@@ -588,6 +620,9 @@ def report(rows, ceiling, memory, stats, settings):
         f" {scale['teams']} care team{'s' if scale['teams'] != 1 else ''},"
         f" {scale['entries']:,} entries; {stats['bytes'] / 1e6:,.0f} MB, built in"
         f" {stats['seconds']} s.",
+        "",
+        f"Sign-up flood: the patients' pages by weight, {FLOOD_PATIENTS} clients with no pause:",
+        *(f"- {line}" for line in flood),
     ]
     output = "\n".join(text)
     print()

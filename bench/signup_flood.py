@@ -1,0 +1,80 @@
+"""Anonymous sign-ups in a loop beside the patients' pages (issue 15): each loop fetches the
+form and posts a new account, as a script would. `spread` sends each sign-up from its own
+address (X-Forwarded-For, honoured when the server trusts one proxy), the worst case a
+throttle per address cannot stop; without it every sign-up comes from one address."""
+
+import collections
+import http.client
+import itertools
+import re
+import threading
+import time
+
+from bench.synthetic import BENCH_PASSWORD
+from bench.workload import COOKIE_NAME
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+
+class Flood:
+    """`loops` threads signing up until stopped; counts the answers' statuses."""
+
+    def __init__(self, port, loops=4, spread=True):
+        self.port, self.loops, self.spread = port, loops, spread
+        self.statuses = collections.Counter()
+        self._stop = threading.Event()
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+        self._threads = []
+        self.seconds = 0.0
+
+    def _request(self, method, path, headers, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(method, path, body, headers)
+            response = conn.getresponse()
+            return response.status, response.headers, response.read().decode()
+        finally:
+            conn.close()
+
+    def _one(self, n):
+        headers = {}
+        if self.spread:
+            headers["X-Forwarded-For"] = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+        status, answer, html = self._request("GET", "/sign-up", headers)
+        cookie = next((v.split(";", 1)[0] for v in answer.get_all("Set-Cookie") or []
+                       if v.startswith(f"{COOKIE_NAME}=")), None)
+        token = TOKEN.search(html)
+        if status != 200 or not cookie or not token:
+            return status
+        body = (f"csrf_token={token.group(1)}&first_name=Flood&email=flood-{n}%40example.com"
+                f"&password={BENCH_PASSWORD.replace(' ', '+')}&agree=yes")
+        status, _, _ = self._request("POST", "/sign-up", {
+            **headers, "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded"}, body)
+        return status
+
+    def _loop(self):
+        while not self._stop.is_set():
+            n = next(self._numbers)
+            try:
+                status = self._one(n)
+            except OSError:
+                status = "socket error"
+            with self._lock:
+                self.statuses[status] += 1
+
+    def __enter__(self):
+        self._started = time.perf_counter()
+        self._threads = [threading.Thread(target=self._loop, daemon=True)
+                         for _ in range(self.loops)]
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=70)
+        self.seconds = time.perf_counter() - self._started
