@@ -7,6 +7,7 @@ import collections
 import http.client
 import itertools
 import re
+import secrets
 import threading
 import time
 
@@ -25,6 +26,8 @@ class Flood:
         self.statuses = collections.Counter()
         self._stop = threading.Event()
         self._numbers = itertools.count(1)
+        # Each flood's addresses are new: a taken address would be refused, not signed up.
+        self._run = secrets.token_hex(4)
         self._lock = threading.Lock()
         self._threads = []
         self.seconds = 0.0
@@ -48,7 +51,8 @@ class Flood:
         token = TOKEN.search(html)
         if status != 200 or not cookie or not token:
             return status
-        body = (f"csrf_token={token.group(1)}&first_name=Flood&email=flood-{n}%40example.com"
+        email = f"flood-{self._run}-{n}%40example.com"
+        body = (f"csrf_token={token.group(1)}&first_name=Flood&email={email}"
                 f"&password={BENCH_PASSWORD.replace(' ', '+')}&agree=yes")
         status, _, _ = self._request("POST", "/sign-up", {
             **headers, "Cookie": cookie,
