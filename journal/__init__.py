@@ -31,6 +31,7 @@ from .platform import (
     backups,
     compression,
     db,
+    mail,
     migrations,
     pwa,
     replication,
@@ -41,7 +42,6 @@ from .platform import (
 from .platform import config as config_module
 from .platform.converters import SQLiteInteger
 from .reminders import cli as reminders_cli
-from .reminders import mail as reminders_mail
 from .reminders import push as reminders_push
 from .reminders import views as reminder_views
 from .scans import views as scan_views
@@ -74,7 +74,7 @@ def create_app(overrides=None):
     app.extensions["passwords"] = users.Passwords(**app.config["ARGON2"])
     for wing in WINGS:
         app.register_blueprint(wing.bp)
-    reminders_mail.init_app(app)
+    mail.init_app(app)
     reminders_push.init_app(app)
     for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *reminders_cli.COMMANDS,
                     *backups.COMMANDS, *replication.COMMANDS, init_db_command):

@@ -1,6 +1,11 @@
 """Fixtures: an app on a temporary database, a test client, accounts and sign-in."""
 
+import email
+import email.policy
 import os
+import re
+import socket
+import time
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -130,6 +135,65 @@ def signed_in(patient, auth):
     response = auth.sign_in()
     assert response.status_code == 303
     return auth.token("/home")
+
+
+# Email: a real SMTP server on loopback ------------------------------------
+
+
+class Inbox:
+    """What the loopback server received; `refuse` makes it answer as a busy server does."""
+
+    def __init__(self):
+        self.messages, self.refuse = [], False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 Please try again later"
+        self.messages.append(email.message_from_bytes(envelope.content,
+                                                      policy=email.policy.default))
+        return "250 Message accepted"
+
+    def wait_for(self, count, timeout=10):
+        """The first `count` messages, once they have arrived (mail from a request is sent
+        by a background thread)."""
+        from journal.platform import mail
+
+        mail.wait_for_sending(timeout)
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails arrived"
+        return self.messages[:count]
+
+    def to(self, address):
+        """The messages sent to one address, in order."""
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+def link_in(message, path_start):
+    """The first link in an email's text whose path starts with `path_start`, as a path."""
+    found = re.search(r"https?://[^/\s]+(" + re.escape(path_start) + r"\S*)",
+                      message.get_content())
+    assert found, f"no {path_start} link in: {message.get_content()!r}"
+    return found[1]
 
 
 # Scan journey (issue 3) ---------------------------------------------------
