@@ -188,6 +188,20 @@ def smtp():
     controller.stop()
 
 
+@pytest.fixture
+def mail_app(tmp_path, smtp):
+    """An app that sends mail to the loopback server."""
+    return create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db"),
+                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
+
+
+@pytest.fixture
+def mail_db(mail_app):
+    database = connect(mail_app.config["JOURNAL_DB"])
+    yield database
+    database.close()
+
+
 def link_in(message, path_start):
     """The first link in an email's text whose path starts with `path_start`, as a path."""
     found = re.search(r"https?://[^/\s]+(" + re.escape(path_start) + r"\S*)",

@@ -49,6 +49,23 @@ def sign_up_attempt(email):
     )
 
 
+EMAIL_LINK = "email-link:"
+
+
+def email_link_attempt(email):
+    """Let an "Email me a link" request go ahead, or say how long to wait: every request
+    counts, per email and per address, whether or not the email has an account, so nobody
+    can fill a mailbox or try address after address."""
+    config = current_app.config
+    window = timedelta(minutes=config["SIGN_UP_WINDOW_MINUTES"])
+    return throttle.begin(
+        get_db(), email, client_address(), utc_now(),
+        throttle.Limit(config["EMAIL_LINK_PER_EMAIL"], window),
+        throttle.Limit(config["EMAIL_LINK_PER_ADDRESS"], window),
+        scope=EMAIL_LINK,
+    )
+
+
 def succeeded(email):
     throttle.succeeded(get_db(), email)
 

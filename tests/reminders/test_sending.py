@@ -18,19 +18,6 @@ CHOICES = {"daily": True, "daily_at": "08:30", "scan_nudges": False, "by_email":
 
 
 @pytest.fixture
-def mail_app(tmp_path, smtp):
-    return create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db"),
-                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
-
-
-@pytest.fixture
-def mail_db(mail_app):
-    database = connect(mail_app.config["JOURNAL_DB"])
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def at(monkeypatch):
     """Run send-reminders as if it were this moment."""
     def set_to(moment):
