@@ -6,8 +6,10 @@ import os
 import re
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
+from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, settings
 
 from journal import create_app
@@ -176,16 +178,30 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
+@contextmanager
+def loopback_smtp():
+    """A real SMTP server on loopback for as long as the block runs; yields its inbox."""
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     inbox.port = controller.port
-    yield inbox
-    controller.stop()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    with loopback_smtp() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="module")
+def smtp_module():
+    """One loopback SMTP server for a whole module."""
+    with loopback_smtp() as inbox:
+        yield inbox
 
 
 @pytest.fixture
