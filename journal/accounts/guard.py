@@ -10,7 +10,7 @@ from ..platform.clock import utc_now
 from ..platform.config import DEMO_NURSE_EMAIL, DEMO_PATIENT_EMAIL
 from ..platform.db import get_db
 from ..platform.web import client_address, home_url
-from . import session_rules, throttle
+from . import email_links, session_rules, throttle
 
 DEMO_EMAILS = frozenset({DEMO_PATIENT_EMAIL, DEMO_NURSE_EMAIL})
 
@@ -30,6 +30,8 @@ def attempt(email):
     db = get_db()
     now = utc_now()
     throttle.forget_before(db, now - timedelta(days=1))
+    # Tidied here too: sign-in tries come often enough that old links never linger.
+    email_links.prune(db, now)
     return throttle.begin(db, email, client_address(), now, *_limits())
 
 

@@ -6,9 +6,9 @@ import re
 from datetime import timedelta
 
 from journal import create_app
-from journal.accounts import email_ways, users
+from journal.accounts import email_links, email_ways, users
 from journal.platform.clock import utc_now
-from journal.platform.db import connect
+from journal.platform.db import connect, immediate
 from tests.conftest import AuthActions, link_in, make_user
 from tests.helpers import csrf_from
 
@@ -241,3 +241,14 @@ def test_a_signed_in_person_is_sent_to_change_their_password(mail_app, mail_db):
     auth.sign_in()
     assert auth.client.get("/forgotten-password/email").headers["Location"] \
         == "/account/password"
+
+
+def test_old_links_are_tidied_away_by_the_next_sign_in_try(app, db, patient, auth):
+    long_ago = utc_now() - timedelta(days=3)
+    with immediate(db):
+        email_links.issue(db, email_links.SIGN_UP, long_ago, timedelta(hours=24),
+                          email="never.confirmed@example.com")
+        email_links.issue(db, email_links.RESET, utc_now(), timedelta(minutes=30),
+                          user_id=patient.id)
+    auth.sign_in(password="not the password")
+    assert [row["purpose"] for row in db.query("SELECT purpose FROM email_links")] == ["reset"]
