@@ -395,5 +395,9 @@ def stale_sign_in():
 def stale_sign_up():
     values = {"email": users.normalise_email(request.form.get("email")),
               "first_name": (request.form.get("first_name") or "").strip()}
+    if mails.confirms_sign_up():
+        errors = {"form": "This page was open for a long time. Please ask for the link again."}
+        return render_template("accounts/sign_up.html", values=values, errors=errors,
+                               by_email=True), 422
     errors = {"password": "This page was open for a long time. Please enter a password again."}
     return render_template("accounts/sign_up.html", values=values, errors=errors), 422

@@ -5,7 +5,10 @@ Without a mail server the quick sign-up stays."""
 import re
 from datetime import timedelta
 
+import pytest
+
 from journal.accounts import email_ways, users
+from journal.platform import mail
 from journal.platform.clock import utc_now
 from tests.conftest import AuthActions, link_in, make_user
 from tests.helpers import csrf_from
@@ -152,3 +155,18 @@ def test_without_a_mail_server_sign_up_is_as_quick_as_ever(client, db):
     assert made.status_code == 303 and made.headers["Location"] == "/account/recovery-codes/keep"
     assert users.user_by_email(db, "new@example.com") is not None
     assert db.execute("SELECT count(*) FROM email_links").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("path", ["/sign-up", "/forgotten-password/email"])
+def test_a_stale_form_asks_again_for_the_email_only(mail_app, mail_db, smtp, path):
+    stranger = mail_app.test_client()
+    foreign_token = csrf_from(stranger.get(path).get_data(as_text=True))
+    client = mail_app.test_client()
+    client.get(path)
+    answer = client.post(path, data={"email": "new@example.com", "csrf_token": foreign_token})
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert "This page was open for a long time. Please ask for the link again." in page
+    assert 'value="new@example.com"' in page and 'name="password"' not in page
+    mail.wait_for_sending()
+    assert smtp.messages == []
