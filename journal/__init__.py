@@ -10,6 +10,7 @@ from . import accounts, care, demo, diary, help, people, platform, reminders, sc
 from .accounts import (
     admin,
     data_rights,
+    email_ways,
     idle,
     keeping_codes,
     passkey_views,
@@ -31,6 +32,7 @@ from .platform import (
     backups,
     compression,
     db,
+    mail,
     migrations,
     pwa,
     replication,
@@ -41,14 +43,13 @@ from .platform import (
 from .platform import config as config_module
 from .platform.converters import SQLiteInteger
 from .reminders import cli as reminders_cli
-from .reminders import mail as reminders_mail
 from .reminders import push as reminders_push
 from .reminders import views as reminder_views
 from .scans import views as scan_views
 from .trends import views as trend_views
 
 # Each wing's route modules add their routes to the wing's blueprint when imported.
-ROUTES = (admin, data_rights, idle, keeping_codes, passkey_views, privacy, sign_in,
+ROUTES = (admin, data_rights, email_ways, idle, keeping_codes, passkey_views, privacy, sign_in,
           account_views, care_views, diary_views, pages, help_views, people_views,
           people_shared, pwa, reminder_views, scan_views, trend_views)
 WINGS = (help, accounts, diary, scans, trends, care, people, reminders, platform)
@@ -74,7 +75,7 @@ def create_app(overrides=None):
     app.extensions["passwords"] = users.Passwords(**app.config["ARGON2"])
     for wing in WINGS:
         app.register_blueprint(wing.bp)
-    reminders_mail.init_app(app)
+    mail.init_app(app)
     reminders_push.init_app(app)
     for command in (*accounts_cli.COMMANDS, *care_cli.COMMANDS, *reminders_cli.COMMANDS,
                     *backups.COMMANDS, *replication.COMMANDS, init_db_command):

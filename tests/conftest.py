@@ -1,8 +1,15 @@
 """Fixtures: an app on a temporary database, a test client, accounts and sign-in."""
 
+import email
+import email.policy
 import os
+import re
+import socket
+import time
+from contextlib import contextmanager
 
 import pytest
+from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, settings
 
 from journal import create_app
@@ -130,6 +137,93 @@ def signed_in(patient, auth):
     response = auth.sign_in()
     assert response.status_code == 303
     return auth.token("/home")
+
+
+# Email: a real SMTP server on loopback ------------------------------------
+
+
+class Inbox:
+    """What the loopback server received; `refuse` makes it answer as a busy server does."""
+
+    def __init__(self):
+        self.messages, self.refuse = [], False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 Please try again later"
+        self.messages.append(email.message_from_bytes(envelope.content,
+                                                      policy=email.policy.default))
+        return "250 Message accepted"
+
+    def wait_for(self, count, timeout=10):
+        """The first `count` messages, once they have arrived (mail from a request is sent
+        by a background thread)."""
+        from journal.platform import mail
+
+        mail.wait_for_sending(timeout)
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails arrived"
+        return self.messages[:count]
+
+    def to(self, address):
+        """The messages sent to one address, in order."""
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def loopback_smtp():
+    """A real SMTP server on loopback for as long as the block runs; yields its inbox."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    with loopback_smtp() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="module")
+def smtp_module():
+    """One loopback SMTP server for a whole module."""
+    with loopback_smtp() as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def mail_app(tmp_path, smtp):
+    """An app that sends mail to the loopback server."""
+    return create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db"),
+                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
+
+
+@pytest.fixture
+def mail_db(mail_app):
+    database = connect(mail_app.config["JOURNAL_DB"])
+    yield database
+    database.close()
+
+
+def link_in(message, path_start):
+    """The first link in an email's text whose path starts with `path_start`, as a path."""
+    found = re.search(r"https?://[^/\s]+(" + re.escape(path_start) + r"\S*)",
+                      message.get_content())
+    assert found, f"no {path_start} link in: {message.get_content()!r}"
+    return found[1]
 
 
 # Scan journey (issue 3) ---------------------------------------------------

@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 
 from journal import create_app
-from journal.accounts import consent, recovery, sessions, staff
+from journal.accounts import consent, email_links, recovery, sessions, staff
 from journal.accounts import users as accounts
 from journal.care import teams
 from journal.people import records as people
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
-from journal.platform.db import connect, forget_connections
+from journal.platform.db import connect, forget_connections, immediate
 from journal.reminders import links as off_links
 from journal.reminders import records as reminders
 from journal.scans import records as scans
@@ -47,7 +47,7 @@ PERSON_NOTE = "a note marked for my sister"
 PATIENT_TABLES = ("users", "entries", "questions", "scans", "summaries", "summary_notes",
                   "care_links", "join_codes", "recovery_codes", "privacy_agreements", "teams",
                   "people", "person_links", "person_entries", "reminder_choices",
-                  "reminder_sends", "push_subscriptions", "passkeys")
+                  "reminder_sends", "push_subscriptions", "passkeys", "email_links")
 
 
 def row(method, path, statuses, data=None, holder=None):
@@ -230,6 +230,30 @@ MATRIX = [
     row("POST", "/reminders/off/{off_token}", (200, 200, 200, 200, 200, 200), holder=200),
     row("GET", "/reminders/off/not-a-real-token", (404, 404, 404, 404, 404, 404)),
     row("POST", "/reminders/off/not-a-real-token", (404, 404, 404, 404, 404, 404)),
+    # "Email me a link" is not there without a mail server (EMAIL_MATRIX has it with one).
+    row("GET", "/forgotten-password/email", (404, 404, 404, 404, 404, 404)),
+    row("POST", "/forgotten-password/email", (404, 404, 404, 404, 404, 404),
+        {"email": "pat@example.com"}),
+    # An emailed link is the key, whoever holds it, as the set-password link is.
+    row("GET", "/reset-password/{reset_token}", (200, 200, 200, 200, 200, 200)),
+    row("POST", "/reset-password/{reset_token}", (303, 303, 303, 303, 303, 303),
+        {"new_password": "a brand new password"}),
+    row("GET", "/reset-password/not-a-real-token", (404, 404, 404, 404, 404, 404)),
+    row("GET", "/sign-up/confirm/{sign_up_token}", (200, 200, 200, 200, 200, 200)),
+    row("POST", "/sign-up/confirm/{sign_up_token}", (303, 303, 303, 303, 303, 303),
+        {"password": "a brand new password", "agree": "yes"}),
+    row("POST", "/sign-up/confirm/not-a-real-token", (404, 404, 404, 404, 404, 404),
+        {"password": "a brand new password", "agree": "yes"}),
+]
+
+# Where a mail server is set: asking for a link and signing up are for anonymous visitors;
+# someone signed in is sent on.
+EMAIL_MATRIX = [
+    row("GET", "/forgotten-password/email", (200, 302, 302, 302, 302, 302)),
+    row("POST", "/forgotten-password/email", (200, 302, 302, 302, 302, 302),
+        {"email": "pat@example.com"}),
+    row("POST", "/sign-up", (200, 302, 302, 302, 302, 302), {"email": "pat@example.com"}),
+    row("GET", "/reset-password/{reset_token}", (200, 200, 200, 200, 200, 200)),
 ]
 
 
@@ -365,6 +389,12 @@ def world(tmp_path_factory):
             "INSERT INTO passkeys (user_id, credential_id, public_key, name, added_at)"
             " VALUES (?, ?, ?, 'Her phone', ?)", [users["patient"], b"id", b"key", now],
         ).lastrowid
+        with immediate(db):
+            ids["reset_token"] = email_links.issue(
+                db, email_links.RESET, utc_now(), timedelta(minutes=30), user_id=users["patient"])
+            ids["sign_up_token"] = email_links.issue(
+                db, email_links.SIGN_UP, utc_now(), timedelta(hours=24),
+                email="newcomer@example.com")
         pending = staff.create_staff(db, "new.nurse@example.com", "nurse")
         ids["token"] = staff.issue_token(db, pending)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -431,6 +461,22 @@ def test_access(world, role, method, path, expected, data):
         anonymous and response.status_code == 302)
     if refused:
         assert stored(live_db(world)) == stored(world[1]), "a refused request changed data"
+
+
+@pytest.fixture(scope="module")
+def mail_world(world, smtp_module):
+    """The same world, served by an app that sends mail to a loopback server."""
+    app, path, users, ids = world
+    mail_app = create_app({"MODE": "test", "JOURNAL_DB": app.config["JOURNAL_DB"],
+                           "SECRET_KEY": app.secret_key, "MAIL_SERVER": "127.0.0.1",
+                           "MAIL_PORT": smtp_module.port})
+    return mail_app, path, users, ids
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, path, expected, data", EMAIL_MATRIX)
+def test_access_with_mail(mail_world, role, method, path, expected, data):
+    test_access(mail_world, role, method, path, expected, data)
 
 
 def readable(response):
@@ -501,7 +547,8 @@ def test_matrix_covers_every_route(world):
              "passkey_id": "{passkey}"}
     covered = {(p.values[0], p.values[1].replace("{deleted}", "{entry}")
                 .replace("{person_token}", "{token}").replace("{feed_token}", "{token}")
-                .replace("{off_token}", "{token}"))
+                .replace("{off_token}", "{token}").replace("{reset_token}", "{token}")
+                .replace("{sign_up_token}", "{token}"))
                for p in MATRIX}
     missing = {
         (method, rule) for method, rule in served

@@ -10,6 +10,7 @@ from the code that reads the request.
 import re
 import secrets
 import sqlite3
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,11 +20,13 @@ from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
 from journal import create_app
-from journal.accounts import consent, sessions
+from journal.accounts import consent, email_links, sessions
 from journal.accounts import users as accounts
 from journal.diary import entries
 from journal.platform import db as journal_db
-from journal.platform.db import connect
+from journal.platform import mail
+from journal.platform.clock import utc_now
+from journal.platform.db import connect, immediate
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -170,7 +173,7 @@ def check_page(response, where):
 class Harness:
     """The fuzzed app: one database with a patient, another patient, a nurse and an admin."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, overrides=None):
         self.monkeypatch = pytest.MonkeyPatch()
         self.audit = TransactionAudit()
         real_connect = journal_db.connect
@@ -180,7 +183,8 @@ class Harness:
             self.audit.attach(db.conn)
             return db
 
-        self.app = create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "fuzz.db")})
+        self.app = create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "fuzz.db"),
+                               **(overrides or {})})
         self.monkeypatch.setattr(journal_db, "connect", traced)
         self.serializer = URLSafeTimedSerializer(self.app.secret_key, salt="wtf-csrf-token")
         db = connect(self.app.config["JOURNAL_DB"])
@@ -260,6 +264,47 @@ def harness(tmp_path_factory):
 
 @pytest.mark.parametrize("rule, method", routes())
 def test_route_survives_hostile_input(harness, rule, method, record_property):
+    fuzz_route(harness, rule, method, record_property)
+
+
+# The ways in by email, fuzzed again where a mail server is set (the harness above has none,
+# so there they are switched off), with live links among the hostile ones.
+EMAIL_RULES = ("/forgotten-password/email", "/reset-password/<token>", "/sign-up",
+               "/sign-up/confirm/<token>")
+
+
+@pytest.fixture(scope="module")
+def mail_harness(tmp_path_factory, smtp_module):
+    harness = Harness(tmp_path_factory.mktemp("fuzz-mail"),
+                      {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_module.port})
+    yield harness
+    harness.close()
+
+
+def live_links(harness):
+    """A fresh reset link for the patient and a sign-up link for a new address."""
+    db = connect(harness.app.config["JOURNAL_DB"])
+    now = utc_now()
+    try:
+        with immediate(db):
+            return [email_links.issue(db, email_links.RESET, now, timedelta(minutes=30),
+                                      user_id=harness.users["patient"]),
+                    email_links.issue(db, email_links.SIGN_UP, now, timedelta(hours=24),
+                                      email=f"new{secrets.token_hex(4)}@example.com")]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("rule, method", [r for r in routes() if r[0] in EMAIL_RULES])
+def test_email_route_survives_hostile_input(mail_harness, rule, method, record_property):
+    tokens = live_links(mail_harness)
+    fuzz_route(mail_harness, rule, method, record_property,
+               {"token": st.one_of(st.sampled_from(tokens), payloads)})
+    mail.wait_for_sending()
+
+
+def fuzz_route(harness, rule, method, record_property, path_overrides=None):
+    """Hostile requests to one route and method, as every role."""
     app = harness.app
     harness.sign_in_all()
     names = harness.names
@@ -271,6 +316,8 @@ def test_route_survives_hostile_input(harness, rule, method, record_property):
         else payloads
         for name in werkzeug_rule.arguments
     }
+    path_values.update({name: value for name, value in (path_overrides or {}).items()
+                        if name in path_values})
     # Real ids as text too, so ?before= and other id fields reach rows of every owner.
     values = st.one_of(payloads, st.sampled_from([str(i) for i in known_ids]))
     fields = st.dictionaries(st.one_of(st.sampled_from(names), st.text(min_size=1, max_size=8)),

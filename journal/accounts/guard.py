@@ -10,7 +10,7 @@ from ..platform.clock import utc_now
 from ..platform.config import DEMO_NURSE_EMAIL, DEMO_PATIENT_EMAIL
 from ..platform.db import get_db
 from ..platform.web import client_address, home_url
-from . import session_rules, throttle
+from . import email_links, session_rules, throttle
 
 DEMO_EMAILS = frozenset({DEMO_PATIENT_EMAIL, DEMO_NURSE_EMAIL})
 
@@ -30,6 +30,8 @@ def attempt(email):
     db = get_db()
     now = utc_now()
     throttle.forget_before(db, now - timedelta(days=1))
+    # Tidied here too: sign-in tries come often enough that old links never linger.
+    email_links.prune(db, now)
     return throttle.begin(db, email, client_address(), now, *_limits())
 
 
@@ -46,6 +48,23 @@ def sign_up_attempt(email):
         throttle.Limit(config["SIGN_UP_PER_EMAIL"], window),
         throttle.Limit(config["SIGN_UP_PER_ADDRESS"], window),
         scope=SIGN_UP,
+    )
+
+
+EMAIL_LINK = "email-link:"
+
+
+def email_link_attempt(email):
+    """Let an "Email me a link" request go ahead, or say how long to wait: every request
+    counts, per email and per address, whether or not the email has an account, so nobody
+    can fill a mailbox or try address after address."""
+    config = current_app.config
+    window = timedelta(minutes=config["SIGN_UP_WINDOW_MINUTES"])
+    return throttle.begin(
+        get_db(), email, client_address(), utc_now(),
+        throttle.Limit(config["EMAIL_LINK_PER_EMAIL"], window),
+        throttle.Limit(config["EMAIL_LINK_PER_ADDRESS"], window),
+        scope=EMAIL_LINK,
     )
 
 

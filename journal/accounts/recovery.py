@@ -1,5 +1,6 @@
-"""Recovery codes: a way back in for a patient who forgets their password, since we
-hold no email we could send a reset link to. Stored hashed; each works once.
+"""Recovery codes: a way back in for a patient who forgets their password, which needs
+no email (a deployment may have no mail server, and a mailbox can be lost too). Stored
+hashed; each works once.
 
 A code is 59 random bits, not something a person chose, so a slow password hash adds
 nothing that a keyed hash does not: it is stored as HMAC-SHA256 under a key derived from

@@ -21,7 +21,7 @@ from itsdangerous import BadSignature
 
 from ..platform import security_log
 from ..platform.clock import parse_utc, utc_now
-from ..platform.db import get_db
+from ..platform.db import get_db, immediate
 from ..platform.security import (
     SESSIONLESS_ENDPOINTS,
     clear_site_data,
@@ -31,7 +31,17 @@ from ..platform.security import (
 from ..platform.templating import uk_date
 from ..platform.unavailable import is_unavailable
 from ..platform.web import safe_next
-from . import bp, consent, guard, recovery, session_rules, sessions, users
+from . import (
+    bp,
+    consent,
+    email_links,
+    guard,
+    mails,
+    recovery,
+    session_rules,
+    sessions,
+    users,
+)
 
 # Writing last_seen on every request would turn each read into a write; the idle timeout
 # is therefore kept to the minute (a session may end up to a minute early, never late).
@@ -210,6 +220,8 @@ TRIED_MESSAGE = ("Someone tried to make a new account with your email on {day}. 
 def sign_up():
     if g.user:
         return redirect(guard.destination(g.user.role))
+    if mails.confirms_sign_up():
+        return _sign_up_by_email()
     values, errors = {}, {}
     if request.method == "POST":
         values, errors = users.check_signup(
@@ -242,17 +254,58 @@ def sign_up():
                 errors["form"] = SIGN_UP_REFUSED
             else:
                 consent.agree(db, user_id)
-                codes = recovery.replace_codes(db, user_id, current_app.secret_key)
-                begin_session(user_id)
-                security_log.event("signed_up", user_id)
-                # The next step shows them until the person says they have kept them
-                # (keeping_codes.py; held in this signed session, never stored in plain).
-                session["recovery_codes"] = codes
-                session["recovery_codes_after"] = "sign-up"
-                flash("Welcome. Your journal is ready. One more step: keep your recovery codes.")
-                return redirect(url_for("accounts.keep_codes"), code=303)
+                return welcome(db, user_id)
     return render_template(
         "accounts/sign_up.html", values=values, errors=errors
+    ), 422 if errors else 200
+
+
+def welcome(db, user_id):
+    """A new account's first moments: signed in, and recovery codes to keep."""
+    codes = recovery.replace_codes(db, user_id, current_app.secret_key)
+    begin_session(user_id)
+    security_log.event("signed_up", user_id)
+    # The next step shows them until the person says they have kept them
+    # (keeping_codes.py; held in this signed session, never stored in plain).
+    session["recovery_codes"] = codes
+    session["recovery_codes_after"] = "sign-up"
+    flash("Welcome. Your journal is ready. One more step: keep your recovery codes.")
+    return redirect(url_for("accounts.keep_codes"), code=303)
+
+
+def _sign_up_by_email():
+    """Sign-up where mail is set up: the address comes first, and a taken address gets the
+    same answer as a free one. Its owner is told by email; a free one gets a link that makes
+    the account (email_ways.confirm_sign_up)."""
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = {"email": users.normalise_email(request.form.get("email"))}
+        if message := users.check_email(values["email"]):
+            errors["email"] = message
+        else:
+            try_ = guard.sign_up_attempt(values["email"])
+            if not try_.allowed:
+                errors["form"] = guard.wait_message(try_.wait)
+                page = render_template("accounts/sign_up.html", values=values, errors=errors,
+                                       by_email=True)
+                return guard.too_many(page, try_.wait)
+            db = get_db()
+            now = utc_now()
+            row = users.user_by_email(db, values["email"])
+            lifetime = timedelta(hours=current_app.config["SIGN_UP_LINK_HOURS"])
+            with immediate(db):
+                email_links.prune(db, now)
+                token = None if row else email_links.issue(
+                    db, email_links.SIGN_UP, now, lifetime, email=values["email"])
+            if row:
+                mails.send_sign_up_tried(row["email"], row["id"])
+                security_log.warn("sign_up_refused")
+            else:
+                mails.send_sign_up_link(values["email"], token)
+                security_log.event("sign_up_link_sent")
+            return render_template("accounts/check_email.html", what="sign_up")
+    return render_template(
+        "accounts/sign_up.html", values=values, errors=errors, by_email=True
     ), 422 if errors else 200
 
 
@@ -342,5 +395,9 @@ def stale_sign_in():
 def stale_sign_up():
     values = {"email": users.normalise_email(request.form.get("email")),
               "first_name": (request.form.get("first_name") or "").strip()}
+    if mails.confirms_sign_up():
+        errors = {"form": "This page was open for a long time. Please ask for the link again."}
+        return render_template("accounts/sign_up.html", values=values, errors=errors,
+                               by_email=True), 422
     errors = {"password": "This page was open for a long time. Please enter a password again."}
     return render_template("accounts/sign_up.html", values=values, errors=errors), 422

@@ -140,6 +140,12 @@ class Passwords:
         return self.hasher.check_needs_rehash(stored_hash)
 
 
+def has_password(row):
+    """True when the account holds a password hash; a stopped or new staff account holds a
+    marker instead, which no password matches."""
+    return row["password_hash"].startswith("$argon2")
+
+
 def user_by_email(db, email):
     rows = list(db.query("SELECT * FROM users WHERE email = ?", [normalise_email(email)]))
     return rows[0] if rows else None

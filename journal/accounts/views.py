@@ -36,7 +36,7 @@ from .sign_in import begin_session, login_required
 # redirect would break its install; help stays in reach from every page.
 OPEN_DURING_STEPS = {
     "static", "accounts.sign_out", "help.healthz", "accounts.privacy_notice",
-    "accounts.agree_again",
+    "accounts.agree_again", "accounts.reset_password", "accounts.confirm_sign_up",
     "accounts.change_password", "platform.service_worker", "platform.manifest", "platform.offline",
     "help.help_page", "help.about", "help.line_status_now",
 }

@@ -46,6 +46,12 @@ class Production:
     SIGN_UP_PER_EMAIL = 3
     SIGN_UP_PER_ADDRESS = 10
     SIGN_UP_WINDOW_MINUTES = 60
+    # "Email me a link" (forgotten password), counted like sign-ups: every request counts.
+    EMAIL_LINK_PER_EMAIL = 3
+    EMAIL_LINK_PER_ADDRESS = 10
+    # How long an emailed link works: a password reset, and a new account's confirmation.
+    RESET_LINK_MINUTES = 30
+    SIGN_UP_LINK_HOURS = 24
     STAFF_IDLE_MINUTES = 15
     PATIENT_IDLE_MINUTES = 60 * 24 * 14
     STAFF_SESSION_HOURS = 12
@@ -120,6 +126,10 @@ def load(overrides=None):
         if mode == "production":
             raise ConfigError("SECRET_KEY must be set in production (JOURNAL_MODE=production)")
         config["SECRET_KEY"] = _local_secret(config["JOURNAL_DB"], mode)
+    if mode == "production" and config["MAIL_SERVER"] and not config["PUBLIC_URL"]:
+        # Links in emails (password reset, sign-up) are built from PUBLIC_URL, never from
+        # the Host header a client sends, which could point a reset link at another site.
+        raise ConfigError("PUBLIC_URL must be set when MAIL_SERVER is, for the links in emails")
     return config
 
 

@@ -755,3 +755,29 @@ def m0019(db):
 def m0020(db):
     # A deleted question waits ten minutes, as a deleted entry does, so a slip can be undone.
     db.execute("ALTER TABLE questions ADD COLUMN deleted_at TEXT")
+
+
+@migrations(name="0021_email_links")
+def m0021(db):
+    # Links sent by email, each working once: a password reset (for an account) and a new
+    # account's confirmation (for an address with no account yet). Only a digest of the
+    # token is kept; rows go a day after they expire.
+    db.executescript(
+        """
+        CREATE TABLE email_links (
+            id INTEGER PRIMARY KEY,
+            purpose TEXT NOT NULL CHECK (purpose IN ('reset', 'sign_up')),
+            token_hash TEXT NOT NULL UNIQUE,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            email TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            CHECK ((purpose = 'reset' AND user_id IS NOT NULL AND email IS NULL)
+                OR (purpose = 'sign_up' AND user_id IS NULL AND email IS NOT NULL))
+        );
+        CREATE INDEX email_links_by_user ON email_links(user_id);
+        CREATE INDEX email_links_by_email ON email_links(email);
+        CREATE INDEX email_links_by_expiry ON email_links(expires_at);
+        """
+    )

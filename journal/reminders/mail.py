@@ -1,11 +1,10 @@
-"""Reminder emails through Flask-Mailman: words with no health detail, and a link to stop."""
+"""Reminder emails: words with no health detail, and a link to stop."""
 
 import logging
 
-from flask_mailman import EmailMessage, Mail
+from ..platform import mail
 
 log = logging.getLogger("journal.reminders")
-mail = Mail()
 
 SUBJECT = "A moment to check in?"
 # What each reminder says; none names the scan, results or anything about health, since
@@ -18,12 +17,6 @@ LINES = {
 }
 
 
-def init_app(app):
-    """Set up sending where a mail server is configured."""
-    if app.config.get("MAIL_SERVER"):
-        mail.init_app(app)
-
-
 def body(kind, open_url, off_url):
     """The plain-text email."""
     return (f"{LINES[kind]}\n\n{open_url}\n\n"
@@ -32,21 +25,13 @@ def body(kind, open_url, off_url):
 
 def send(to, kind, open_url, off_url, sender):
     """Send one reminder email; raises on failure, so the caller can try again later."""
-    connection = mail.get_connection()
-    message = EmailMessage(
-        SUBJECT, body(kind, open_url, off_url), sender, [to], connection=connection,
-        # One-click unsubscribe (RFC 8058): mail apps show a button that posts to the link.
-        headers={"List-Unsubscribe": f"<{off_url}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
-    # Opened here and always closed: the backend leaves its socket open when a send fails.
-    connection.open()
-    try:
-        message.send()
-    finally:
-        connection.close()
+    mail.send(to, SUBJECT, body(kind, open_url, off_url), sender,
+              # One-click unsubscribe (RFC 8058): mail apps show a button that posts to it.
+              headers={"List-Unsubscribe": f"<{off_url}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
 def log_instead(send_id, kind, open_url, off_url):
     """In the demo with no mail server, the message goes to the log (no address)."""
-    log.info("reminder_email_demo send=%s subject=%r body=%r", send_id, SUBJECT,
-             body(kind, open_url, off_url))
+    mail.log_instead("reminder_email", SUBJECT, body(kind, open_url, off_url), logger=log,
+                     send=send_id)

@@ -7,7 +7,8 @@ from journal.platform import config
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("JOURNAL_MODE", "JOURNAL_DB", "PORT", "SECRET_KEY", "JOURNAL_REPLICATED"):
+    for name in ("JOURNAL_MODE", "JOURNAL_DB", "PORT", "SECRET_KEY", "JOURNAL_REPLICATED",
+                 "MAIL_SERVER", "PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -30,6 +31,15 @@ def test_production_takes_secret_key_from_environment(monkeypatch):
     assert loaded["SECRET_KEY"] == "s3cret-from-env"
     assert loaded["SESSION_COOKIE_SECURE"] is True
     assert loaded["HSTS"] is True
+
+
+def test_production_mail_needs_public_url_for_the_links_in_emails(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-env")
+    monkeypatch.setenv("MAIL_SERVER", "relay.example")
+    with pytest.raises(config.ConfigError, match="PUBLIC_URL must be set when MAIL_SERVER"):
+        config.load()
+    monkeypatch.setenv("PUBLIC_URL", "https://ww.example")
+    assert config.load()["PUBLIC_URL"] == "https://ww.example"
 
 
 def test_journal_db_and_port_come_from_environment(monkeypatch, tmp_path):

@@ -1,15 +1,11 @@
 """send-reminders end to end: a real SMTP server on loopback receives each reminder once,
 a failing server is tried a bounded number of times, and the email's link turns it off."""
 
-import email
-import email.policy
 import logging
 import re
-import socket
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from journal import create_app
 from journal.platform.db import connect
@@ -19,49 +15,6 @@ from tests.conftest import insert_scan, make_user
 EIGHT_THIRTY = datetime(2026, 12, 3, 8, 30, tzinfo=UTC)  # winter: UK time is UTC
 CHOICES = {"daily": True, "daily_at": "08:30", "scan_nudges": False, "by_email": True,
            "by_calendar": False, "quiet_from": "21:00", "quiet_until": "08:00"}
-
-
-class Inbox:
-    """What the loopback server received; `refuse` makes it answer as a busy server does."""
-
-    def __init__(self):
-        self.messages, self.refuse = [], False
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return "451 Please try again later"
-        self.messages.append(email.message_from_bytes(envelope.content,
-                                                      policy=email.policy.default))
-        return "250 Message accepted"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
-def mail_app(tmp_path, smtp):
-    return create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db"),
-                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
-
-
-@pytest.fixture
-def mail_db(mail_app):
-    database = connect(mail_app.config["JOURNAL_DB"])
-    yield database
-    database.close()
 
 
 @pytest.fixture
