@@ -30,12 +30,14 @@ from .passkey_views import passkeys_on, relying_party
 from .sign_in import login_required, renew_session
 from .views import lock_words, overview_page
 
-# What a locked device still reaches: the lock's own routes, signing out, and the app's
-# shell (service worker, manifest, offline page), which holds nothing of anyone's.
+# What a locked device still reaches: the lock's own routes, signing out, the app's shell
+# (service worker, manifest, offline page), and the help and privacy pages, which show there
+# what they show to anyone who is not signed in.
 OPEN_WHILE_LOCKED = {
     "static", "help.healthz", "accounts.locked", "accounts.unlock",
     "accounts.unlock_passkey_options", "accounts.unlock_passkey", "accounts.sign_out",
     "platform.service_worker", "platform.manifest", "platform.offline",
+    "help.help_page", "accounts.privacy_notice",
 }
 UNLOCK_KEY = "passkey_unlock"
 # A held form bigger than this is not kept (a check-in note is at most 5,000 characters).

@@ -135,7 +135,7 @@ def test_a_device_without_the_lock_never_locks(client, signed_in, her_world, mon
 
 PAGES = ["/home", "/timeline", "/check-in", "/scans", "/trends", "/summary", "/care-team",
          "/people", "/questions", "/account", "/account/data", "/account/reminders", "/more",
-         "/help", "/calm", "/", "/privacy", "/timeline/search?q=biopsy", "/care-team/seen"]
+         "/calm", "/", "/timeline/search?q=biopsy", "/care-team/seen"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -150,6 +150,21 @@ def test_every_page_of_a_locked_device_is_the_lock_screen(client, locking, path)
     assert "Waiting Well is locked" in body and "Hello Pat." in body
     assert_nothing_private(body)
     assert page.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/help", "/privacy"])
+def test_help_and_the_privacy_notice_stay_open_as_to_anyone(client, locking, path):
+    locking()
+    response = client.get(path)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    # These pages speak of distress and scans in general; nothing of hers is there.
+    for words in (NOTE, HOSPITAL, TEAM, NURSE, "pat@example.com", "Pat Jones", "My scan"):
+        assert words not in body, words
+    assert "01632 960 123" not in body  # her own team's number stays behind the lock
+    assert 'href="/locked">Unlock</a>' in body
+    # Still locked: nothing here touched the session.
+    assert client.get("/home").headers["Location"].startswith("/locked")
 
 
 def test_the_lock_screen_keeps_the_help_numbers_with_tap_to_call_links(client, locking):
