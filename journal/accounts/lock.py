@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from ..platform import security_log
 from ..platform.clock import utc_now
 from ..platform.db import get_db
-from ..platform.security import csrf, kept_fields
+from ..platform.security import csrf, kept_fields, stale_form_view
 from ..platform.web import home_url, safe_next
 from . import bp, guard, passkeys, session_rules, sessions, users
 from .passkey_views import passkeys_on, relying_party
@@ -138,12 +138,26 @@ def unlock():
 
 
 def _unlocked(db, user, method, next_url):
-    """Open the session again, with a new token (she proved who she is again); where to go."""
+    """Open the session again, with a new token (she proved who she is again); where to go.
+    The session lived on behind the lock, so what it held (an undo, codes still to keep, the
+    form token other tabs use) carries on too."""
+    kept = {key: value for key, value in session.items() if key not in ("token", UNLOCK_KEY)}
     renew_session(db, user.id)
+    session.update(kept)
     security_log.event("unlocked", user.id, method=method)
     if g.locked_session["held_post"] is not None:
         return url_for("accounts.held_post")
     return next_url or home_url(user.role)
+
+
+@stale_form_view("accounts.unlock")
+def stale_unlock():
+    """The lock screen again when its form token went stale, asking for the password again."""
+    if g.locked_user is None:
+        return None
+    return _lock_page(g.locked_user, safe_next(request.form.get("next")),
+                      "This page was open for a long time. Please enter your password again.",
+                      422)
 
 
 @bp.route("/unlock/passkey/options", methods=["POST"])

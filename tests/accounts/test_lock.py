@@ -311,8 +311,22 @@ def test_unlock_tries_are_throttled_like_sign_in(app, client, locking):
 def test_an_unlock_without_its_csrf_token_is_refused(client, locking):
     locking()
     response = client.post("/unlock", data={"password": PASSWORD})
-    assert response.status_code == 400
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Please enter your password again." in body and "Waiting Well is locked" in body
+    assert_nothing_private(body)
     assert client.get("/home").headers["Location"].startswith("/locked")
+
+
+def test_what_the_session_held_carries_on_after_unlocking(client, db, patient, locking):
+    locking()
+    with client.session_transaction() as held:
+        held["undo"] = 42
+        old_token = held["token"]
+    client.post("/unlock", data={"password": PASSWORD, "csrf_token": lock_token(client)})
+    with client.session_transaction() as now:
+        assert now["undo"] == 42
+        assert now["token"] != old_token
 
 
 def test_sign_out_from_the_lock_screen_ends_the_session(client, db, patient, locking):
