@@ -81,18 +81,19 @@ def load_user():
         security_log.event("session_ended", user.id, reason=why)
         _end(db, token, IDLE_MESSAGE if why == "idle" else EXPIRED_MESSAGE)
         return
-    if session_rules.is_locked(row["lock_after_minutes"], last_seen, now):
-        # This device is locked (lock.py): every page but the lock's own sees nobody signed
-        # in, and the session is not touched, so it stays locked until she unlocks it.
-        g.locked_session = row
-        g.locked_user = user
-        return
     change = session_rules.after_role_change(
         row["role"], user.role, guard.needs_second_factor(user.role, user.email)
     )
     if change == "sign_in_again":
         security_log.event("session_ended", user.id, reason="role_changed")
         _end(db, token, "Your account has changed. Please sign in again.")
+        return
+    if session_rules.is_locked(row["lock_after_minutes"], last_seen, now):
+        # This device is locked (lock.py): every page but the lock's own sees nobody signed
+        # in, and the session is not touched (nor renewed, which would open it), so it stays
+        # locked until she unlocks it.
+        g.locked_session = row
+        g.locked_user = user
         return
     if change == "renew":
         begin_session(user.id, carry_from=row)

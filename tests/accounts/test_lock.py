@@ -234,6 +234,24 @@ def test_a_locked_session_still_ends_when_the_patient_idle_limit_passes(client, 
     assert live_sessions(db, patient.id) == []
 
 
+def test_a_locked_patient_made_staff_must_sign_in_again(app, client, db, patient, locking):
+    locking()
+    db.execute("UPDATE users SET role = 'nurse' WHERE id = ?", [patient.id])
+    response = client.get("/care")
+    assert response.headers["Location"].startswith("/sign-in")
+    assert live_sessions(db, patient.id) == []
+
+
+def test_a_role_change_does_not_open_a_locked_session(app, client, db, patient, locking):
+    locking()
+    # Demo mode lets the demo nurse off the code: her session would be renewed, not ended.
+    app.config["DEMO"] = True
+    db.execute("UPDATE users SET role = 'nurse', email = 'nurse@example.com' WHERE id = ?",
+               [patient.id])
+    assert client.get("/care").headers["Location"].startswith("/locked")
+    assert client.get("/care").headers["Location"].startswith("/locked")
+
+
 def test_the_lock_screen_sends_an_unlocked_person_on(client, signed_in):
     assert client.get("/locked?next=/timeline").headers["Location"] == "/timeline"
     assert client.get("/locked").headers["Location"] == "/home"
