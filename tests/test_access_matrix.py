@@ -481,7 +481,7 @@ def stored(path):
 # What a locked device still reaches; every other route answers with the way to the lock.
 OPEN_WHILE_LOCKED = {"/healthz", "/sw.js", "/manifest.webmanifest", "/offline", "/locked",
                      "/unlock", "/unlock/passkey/options", "/unlock/passkey", "/sign-out",
-                     "/help", "/privacy"}
+                     "/help", "/privacy", "/help/line-status"}
 
 
 def lock_her_device(world):

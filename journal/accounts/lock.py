@@ -38,6 +38,7 @@ OPEN_WHILE_LOCKED = {
     "accounts.unlock_passkey_options", "accounts.unlock_passkey", "accounts.sign_out",
     "platform.service_worker", "platform.manifest", "platform.offline",
     "help.help_page", "accounts.privacy_notice",
+    "help.line_status_now",  # the lock screen's nurse line keeps its open or closed words right
 }
 UNLOCK_KEY = "passkey_unlock"
 # A held form bigger than this is not kept (a check-in note is at most 5,000 characters).
