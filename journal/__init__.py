@@ -13,6 +13,7 @@ from .accounts import (
     email_ways,
     idle,
     keeping_codes,
+    lock,
     passkey_views,
     privacy,
     sign_in,
@@ -49,7 +50,8 @@ from .scans import views as scan_views
 from .trends import views as trend_views
 
 # Each wing's route modules add their routes to the wing's blueprint when imported.
-ROUTES = (admin, data_rights, email_ways, idle, keeping_codes, passkey_views, privacy, sign_in,
+ROUTES = (admin, data_rights, email_ways, idle, keeping_codes, lock, passkey_views, privacy,
+          sign_in,
           account_views, care_views, diary_views, pages, help_views, people_views,
           people_shared, pwa, reminder_views, scan_views, trend_views)
 WINGS = (help, accounts, diary, scans, trends, care, people, reminders, platform)

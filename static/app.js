@@ -278,15 +278,24 @@
       sessions.removeItem(SESSION_ENDED);
       return;
     }
-    var form = document.querySelector("form[action^='/sign-in']");
+    // The lock screen answers like an ended session (401): she is still signed in there.
+    var locked = document.querySelector("form[data-unlock]");
+    var form = locked || document.querySelector("form[action^='/sign-in']");
     if (!form) return;
     var message = document.createElement("p");
     message.className = "form-message notice";
     message.setAttribute("role", "status");
-    message.textContent = reason === "draft"
-      ? "You were signed out, so what you wrote is not saved yet. It is kept on this device. " +
-        "Sign in and you will find it again."
-      : "You were signed out. Please sign in again to carry on.";
+    if (locked) {
+      sessions.removeItem(SESSION_ENDED);
+      if (reason !== "draft") return;
+      message.textContent = "Waiting Well locked before what you wrote was saved. It is " +
+        "kept on this device: unlock and you will find it again.";
+    } else {
+      message.textContent = reason === "draft"
+        ? "You were signed out, so what you wrote is not saved yet. It is kept on this device. " +
+          "Sign in and you will find it again."
+        : "You were signed out. Please sign in again to carry on.";
+    }
     form.parentNode.insertBefore(message, form);
   }
 
@@ -836,7 +845,7 @@
           window.location.assign(data.redirect);
         }).catch(function (error) {
           said.textContent = cancelled(error)
-            ? "No passkey was used. You can sign in with your password."
+            ? button.getAttribute("data-cancelled") || "No passkey was used. You can sign in with your password."
             : (error.message || "That passkey did not work here.");
         });
       });

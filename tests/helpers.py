@@ -31,3 +31,24 @@ def age_session_cookie(client, age):
         app.secret_key, salt=face.salt, serializer=face.serializer, signer=SignedThen,
         signer_kwargs={"key_derivation": face.key_derivation, "digest_method": face.digest_method})
     client.set_cookie(name, serializer.dumps(data))
+
+
+def move_clock(monkeypatch, by):
+    """Move the app's clock on by `by` (timedelta), for every journal module that reads
+    `utc_now`; moving again adds to what was moved before."""
+    import sys
+
+    from journal.platform import clock
+
+    current = clock.utc_now
+    real = getattr(current, "real", current)
+    moved = getattr(current, "moved", None) or type(by)(0)
+
+    def later():
+        return real() + moved + by
+
+    later.real, later.moved = real, moved + by
+    for name, module in list(sys.modules.items()):
+        if name.startswith("journal") and getattr(module, "utc_now", None) in (
+                real, current):
+            monkeypatch.setattr(module, "utc_now", later)

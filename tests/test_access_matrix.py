@@ -184,6 +184,15 @@ MATRIX = [
     row("POST", "/account/passkeys/{passkey}/remove", (302, 303, 404, 404, 404, 404)),
     row("POST", "/sign-in/passkey/options", (200, 200, 200, 200, 200, 200)),
     row("POST", "/sign-in/passkey", (422, 200, 200, 200, 200, 200)),
+    # Lock this phone: the setting is a patient's; the lock's own routes send anyone whose
+    # device is not locked on (to sign in, or their own start page).
+    row("POST", "/account/lock", (302, 303, 303, 403, 403, 403), {"lock_after": "5"}),
+    row("GET", "/locked", (303, 303, 303, 303, 303, 303)),
+    row("POST", "/unlock", (303, 303, 303, 303, 303, 303), {"password": PASSWORD}),
+    row("POST", "/unlock/passkey/options", (409, 409, 409, 409, 409, 409)),
+    row("POST", "/unlock/passkey", (409, 409, 409, 409, 409, 409)),
+    row("GET", "/unlock/held", (302, 303, 303, 303, 303, 303)),
+    row("POST", "/unlock/held", (302, 303, 303, 303, 303, 303), {"send": "yes"}),
     row("GET", "/account/recovery-codes", (302, 200, 200, 403, 403, 403)),
     row("POST", "/account/recovery-codes", (302, 303, 303, 403, 403, 403),
         {"password": PASSWORD}),
@@ -513,6 +522,45 @@ def stored(path):
                 for table in PATIENT_TABLES}
     finally:
         db.close()
+
+
+# What a locked device still reaches; every other route answers with the way to the lock.
+OPEN_WHILE_LOCKED = {"/healthz", "/sw.js", "/manifest.webmanifest", "/offline", "/locked",
+                     "/unlock", "/unlock/passkey/options", "/unlock/passkey", "/sign-out",
+                     "/help", "/privacy", "/help/line-status"}
+
+
+def lock_her_device(world):
+    """As if the patient set this device to lock after 5 minutes, then left it for 6."""
+    db = connect(live_db(world))
+    try:
+        db.execute("UPDATE sessions SET lock_after_minutes = 5, last_seen_at = ?"
+                   " WHERE ended_at IS NULL", [utc_iso(utc_now() - timedelta(minutes=6))])
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("method, path, expected, data", MATRIX)
+def test_a_locked_device_shows_nothing_of_hers_on_any_route(world, method, path, expected,
+                                                            data):
+    ids = world[3]
+    client, csrf = client_as(world, "patient")
+    lock_her_device(world)
+    url = path.format(**ids)
+    form = {key: value.format(**ids) for key, value in data.items()}
+    if method == "POST":
+        response = client.post(url, data=form, headers={"X-CSRFToken": csrf})
+    else:
+        response = client.get(url)
+    body = readable(response)
+    for words in (SECRET, PRIVATE, PRIVATE_QUESTION, HELD_NAME, PERSON_NOTE, "My shared question",
+                  "Breast Care Team", "pat@example.com", "Her phone"):
+        assert words not in body, words
+    if path in OPEN_WHILE_LOCKED:
+        return
+    assert response.status_code == 303, body[:300]
+    assert response.headers["Location"].startswith("/locked")
+    assert stored(live_db(world)) == stored(world[1]), "a locked device changed her data"
 
 
 def test_another_patient_cannot_put_the_patients_note_in_their_summary(world):

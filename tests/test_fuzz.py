@@ -25,13 +25,15 @@ from journal.accounts import users as accounts
 from journal.diary import entries
 from journal.platform import db as journal_db
 from journal.platform import mail
-from journal.platform.clock import utc_now
+from journal.platform.clock import utc_iso, utc_now
 from journal.platform.db import connect, immediate
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
-ROLES = ("patient", "nurse", "admin", None)
+# "locked": the patient on a device whose lock has come on (lock this phone).
+ROLES = ("patient", "locked", "nurse", "admin", None)
 
+LOCKED_AS = {"locked": "patient"}
 # Payloads that would show up as a tag or attribute if anything were reflected unescaped.
 ATTACKS = [
     '<script data-fuzz="1">alert(1)</script>',
@@ -212,7 +214,12 @@ class Harness:
         """A fresh server-side session for each role (a fuzzed sign-out may end one)."""
         db = connect(self.app.config["JOURNAL_DB"])
         try:
-            self.tokens = {role: sessions.start(db, self.users[role]) for role in ROLES if role}
+            self.tokens = {role: sessions.start(db, self.users[LOCKED_AS.get(role, role)])
+                           for role in ROLES if role}
+            locked = sessions.find(db, self.tokens["locked"])
+            db.execute("UPDATE sessions SET lock_after_minutes = 5, last_seen_at = ?"
+                       " WHERE id = ?", [utc_iso(utc_now() - timedelta(minutes=10)),
+                                         locked["id"]])
         finally:
             db.close()
 

@@ -158,6 +158,19 @@ def sign_in_options(db, rp, now):
     return webauthn.options_to_json(options), bytes_to_base64url(options.challenge)
 
 
+def unlock_options(db, rp, user_id, now):
+    """Options for unlocking a locked device with one of the person's own passkeys, which
+    must check who is holding it (fingerprint, face or PIN); the challenge is theirs alone."""
+    own = [PublicKeyCredentialDescriptor(id=row["credential_id"])
+           for row in db.query("SELECT credential_id FROM passkeys WHERE user_id = ?", [user_id])]
+    options = webauthn.generate_authentication_options(
+        rp_id=rp.rp_id, allow_credentials=own,
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    _keep_challenge(db, options.challenge, "sign_in", user_id, now)
+    return webauthn.options_to_json(options), bytes_to_base64url(options.challenge)
+
+
 def credential_owner(db, credential_json):
     """The stored passkey the browser's answer names, or None (unknown or unreadable)."""
     try:
@@ -168,11 +181,13 @@ def credential_owner(db, credential_json):
     return rows[0] if rows else None
 
 
-def authenticate(db, rp, passkey, credential_json, challenge_b64, now, need_verified_user):
+def authenticate(db, rp, passkey, credential_json, challenge_b64, now, need_verified_user,
+                 challenge_for=None):
     """Check a sign-in answer for a stored passkey and move its sign count on; True when the
     person was verified (fingerprint, face or PIN) as well as present, which
-    `need_verified_user` demands."""
-    if not spend_challenge(db, challenge_b64, "sign_in", None, now):
+    `need_verified_user` demands. `challenge_for`: the user an unlock challenge was given to
+    (a sign-in challenge belongs to nobody yet)."""
+    if not spend_challenge(db, challenge_b64, "sign_in", challenge_for, now):
         raise PasskeyRefused("challenge")
     try:
         verified = webauthn.verify_authentication_response(

@@ -44,6 +44,26 @@ def cookie_needs_renewal(signed_at: datetime | None, now: datetime, lifetime: ti
     return now - signed_at >= lifetime / 2
 
 
+# "Lock this phone": minutes a device may sit unused before it locks; None is off.
+LOCK_CHOICES = (None, 5, 15, 60)
+
+
+def lock_choice(raw: str | None) -> tuple[bool, int | None]:
+    """(valid, minutes) for the setting as sent: 'off' or one of the offered minutes."""
+    if raw == "off":
+        return True, None
+    allowed = {str(m): m for m in LOCK_CHOICES if m}
+    return (True, allowed[raw]) if raw in allowed else (False, None)
+
+
+def is_locked(lock_after_minutes: int | None, last_active: datetime, now: datetime) -> bool:
+    """Whether a session with this lock setting, last used at `last_active`, is locked now.
+    Locked from the moment the full time has passed; never with the lock off."""
+    if not lock_after_minutes:
+        return False
+    return now - last_active >= timedelta(minutes=lock_after_minutes)
+
+
 def ends_at(limits: Lifetimes, started: datetime, last_active: datetime) -> datetime:
     """When the session ends if nothing more happens: idle or absolute, whichever is first."""
     return min(last_active + limits.idle, started + limits.absolute)

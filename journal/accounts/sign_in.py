@@ -60,6 +60,7 @@ EXPIRED_MESSAGE = "You were signed out to keep your account safe. Please sign in
 def load_user():
     g.user = None
     g.pending = None
+    g.locked_user = None
     # Static files and the health check are the same for everyone: no session read, no
     # query, no cookie and no Vary: Cookie.
     if request.endpoint in SESSIONLESS_ENDPOINTS:
@@ -97,8 +98,15 @@ def load_user():
         security_log.event("session_ended", user.id, reason="role_changed")
         _end(db, token, "Your account has changed. Please sign in again.")
         return
+    if session_rules.is_locked(row["lock_after_minutes"], last_seen, now):
+        # This device is locked (lock.py): every page but the lock's own sees nobody signed
+        # in, and the session is not touched (nor renewed, which would open it), so it stays
+        # locked until she unlocks it.
+        g.locked_session = row
+        g.locked_user = user
+        return
     if change == "renew":
-        begin_session(user.id)
+        begin_session(user.id, carry_from=row)
         sessions.end(db, token)
     g.user = user
     g.session_id = row["id"]
@@ -198,11 +206,20 @@ class SessionCookies(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
-def begin_session(user_id, stage="active"):
-    """Start a fresh session: nothing from before sign-in carries over."""
+def begin_session(user_id, stage="active", carry_from=None):
+    """Start a fresh session: nothing from before sign-in carries over, except, for a new
+    token on the same device (`carry_from`, the session row it replaces), its lock."""
     session.clear()
-    session["token"] = sessions.start(get_db(), user_id, stage)
+    session["token"] = sessions.start(get_db(), user_id, stage, carry_from=carry_from)
     session.permanent = True
+
+
+def renew_session(db, user_id):
+    """A new session token after the person gave their password (or passkey) again, as at
+    sign-in; this device's lock setting goes with it."""
+    old = session["token"]
+    begin_session(user_id, carry_from=sessions.find(db, old))
+    sessions.end(db, old)
 
 
 AGREE_ERROR = "Tick the box to agree. We can only keep your journal if you say yes."

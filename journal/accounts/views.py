@@ -29,7 +29,7 @@ from . import (
     totp,
     users,
 )
-from .sign_in import begin_session, login_required
+from .sign_in import begin_session, login_required, renew_session
 
 # Pages a person may still open while a step is owed (new password, privacy notice).
 # The app's shell (service worker, manifest, offline page) holds nothing private and a
@@ -181,11 +181,19 @@ def _recover(email, code, new_password):
 @bp.route("/account")
 @login_required
 def overview():
+    return overview_page()
+
+
+def overview_page(lock_error=None):
+    """The Account page; with a message (and 422) when the lock setting was not one offered."""
     db = get_db()
     row = users.user_by_email(db, g.user.email)
     agreement = consent.latest_agreement(db, g.user.id)
     return render_template(
         "accounts/overview.html",
+        lock_after=sessions.lock_after(db, g.session_id),
+        errors={"lock_after": lock_error} if lock_error else {},
+        lock_choices=[(m, lock_words(m) if m else "Off") for m in session_rules.LOCK_CHOICES],
         devices=sessions.live_count(db, g.user.id),
         codes_left=recovery.unused_count(db, g.user.id) if g.user.role == "patient" else None,
         second_factor_since=parse_utc(row["totp_confirmed_at"])
@@ -194,7 +202,12 @@ def overview():
         passkeys=[dict(row, added_at=parse_utc(row["added_at"]),
                        last_used_at=parse_utc(row["last_used_at"]) if row["last_used_at"]
                        else None) for row in passkeys.passkeys_of(db, g.user.id)],
-    )
+    ), 422 if lock_error else 200
+
+
+def lock_words(minutes):
+    """How a lock time reads: '5 minutes', '1 hour'."""
+    return "1 hour" if minutes == 60 else f"{minutes} minutes"
 
 
 SAME_AS_BEFORE = "Choose a password that is different from the one you have now."
@@ -225,7 +238,7 @@ def change_password():
             if passwords.verify(row["password_hash"], current):
                 guard.succeeded(g.user.email)
                 users.change_password(db, g.user.id, passwords.hash(new))
-                _renew_session(db)
+                renew_session(db, g.user.id)
                 sessions.end_all(db, g.user.id, keep_token=session["token"])
                 security_log.event("password_changed")
                 flash("Your new password is saved. Any other devices are now signed out.")
@@ -236,13 +249,6 @@ def change_password():
     return render_template(
         "accounts/password.html", errors=errors, temporary=temporary
     ), 422 if errors else 200
-
-
-def _renew_session(db):
-    """A new session token after the password was given again (re-authentication)."""
-    old = session["token"]
-    begin_session(g.user.id)
-    sessions.end(db, old)
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])
@@ -270,7 +276,7 @@ def recovery_codes():
         row = users.user_by_email(db, g.user.email)
         if passwords.verify(row["password_hash"], request.form.get("password") or ""):
             guard.succeeded(g.user.email)
-            _renew_session(db)
+            renew_session(db, g.user.id)
             keeping_codes.hold_codes(
                 recovery.replace_codes(db, g.user.id, current_app.secret_key), "account")
             security_log.event("recovery_codes_replaced")

@@ -781,3 +781,23 @@ def m0021(db):
         CREATE INDEX email_links_by_expiry ON email_links(expires_at);
         """
     )
+
+
+@migrations(name="0022_device_lock")
+def m0022(db):
+    # "Lock this phone" belongs to one session (one browser on one device), not to the
+    # account: a patient may want her family's shared tablet to lock and her own phone not.
+    # A form sent while locked is held with its session (as JSON) until she unlocks; when the
+    # session ends, however it ends, the held words go with it.
+    db.executescript(
+        """
+        ALTER TABLE sessions ADD COLUMN lock_after_minutes INTEGER
+            CHECK (lock_after_minutes IN (5, 15, 60));
+        ALTER TABLE sessions ADD COLUMN held_post TEXT;
+        CREATE TRIGGER sessions_forget_held_post AFTER UPDATE OF ended_at ON sessions
+            WHEN NEW.ended_at IS NOT NULL AND NEW.held_post IS NOT NULL
+        BEGIN
+            UPDATE sessions SET held_post = NULL WHERE id = NEW.id;
+        END;
+        """
+    )

@@ -171,7 +171,7 @@ def init_app(app, load_user, to_sign_in):
         answer = view() if view is not None else None
         if answer is not None:
             return answer
-        return render_template("errors/stale.html", form=_kept_fields()), 400
+        return render_template("errors/stale.html", form=kept_fields()), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -189,7 +189,7 @@ def init_app(app, load_user, to_sign_in):
         return render_template("errors/500.html"), 500
 
 
-def _kept_fields():
+def kept_fields():
     """What the person typed, minus secrets, so a stale form can be sent again."""
     try:
         form = request.form
