@@ -28,17 +28,15 @@ from ..platform.web import home_url, safe_next
 from . import bp, guard, passkeys, session_rules, sessions, users
 from .passkey_views import passkeys_on, relying_party
 from .sign_in import login_required, renew_session
-from .views import lock_words, overview_page
+from .views import SHELL_AND_HELP, lock_words, overview_page
 
 # What a locked device still reaches: the lock's own routes, signing out, the app's shell
 # (service worker, manifest, offline page), and the help and privacy pages, which show there
 # what they show to anyone who is not signed in.
-OPEN_WHILE_LOCKED = {
-    "static", "help.healthz", "accounts.locked", "accounts.unlock",
-    "accounts.unlock_passkey_options", "accounts.unlock_passkey", "accounts.sign_out",
-    "platform.service_worker", "platform.manifest", "platform.offline",
-    "help.help_page", "accounts.privacy_notice",
-    "help.line_status_now",  # the lock screen's nurse line keeps its open or closed words right
+# The lock screen's nurse line asks help.line_status_now to keep its open or closed words right.
+OPEN_WHILE_LOCKED = SHELL_AND_HELP | {
+    "accounts.locked", "accounts.unlock", "accounts.unlock_passkey_options",
+    "accounts.unlock_passkey",
 }
 UNLOCK_KEY = "passkey_unlock"
 # A held form bigger than this is not kept (a check-in note is at most 5,000 characters).

@@ -34,11 +34,16 @@ from .sign_in import begin_session, login_required, renew_session
 # Pages a person may still open while a step is owed (new password, privacy notice).
 # The app's shell (service worker, manifest, offline page) holds nothing private and a
 # redirect would break its install; help stays in reach from every page.
-OPEN_DURING_STEPS = {
+# The shell, help and the way out: open to a signed-in person whatever stands in the way
+# (a step owed here, a locked device in lock.py).
+SHELL_AND_HELP = {
     "static", "accounts.sign_out", "help.healthz", "accounts.privacy_notice",
+    "platform.service_worker", "platform.manifest", "platform.offline",
+    "help.help_page", "help.line_status_now",
+}
+OPEN_DURING_STEPS = SHELL_AND_HELP | {
     "accounts.agree_again", "accounts.reset_password", "accounts.confirm_sign_up",
-    "accounts.change_password", "platform.service_worker", "platform.manifest", "platform.offline",
-    "help.help_page", "help.about", "help.line_status_now",
+    "accounts.change_password", "help.about",
 }
 
 
