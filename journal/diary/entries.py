@@ -3,11 +3,12 @@
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from werkzeug.exceptions import NotFound
 
 from ..care.triage import is_reviewed
+from ..platform import undo
 from ..platform.clock import UK, parse_utc, to_uk, utc_iso, utc_now
 from ..platform.db import immediate
 from ..platform.templating import MARK_END, MARK_START
@@ -15,7 +16,7 @@ from ..platform.text import without_hidden
 from .validation import TOPICS
 
 PAGE_SIZE = 20
-UNDO_WINDOW = timedelta(minutes=10)
+UNDO_WINDOW = undo.UNDO_WINDOW
 
 
 @dataclass(frozen=True)
@@ -223,29 +224,17 @@ def search(db, patient_id, query, limit=50):
 
 def delete(db, entry_id, now=None):
     """Hide an entry, keeping it for the undo window."""
-    db.execute(
-        "UPDATE entries SET deleted_at = ? WHERE id = ?", [utc_iso(now or utc_now()), entry_id]
-    )
+    undo.hide(db, "entries", entry_id, now)
 
 
 def restore(db, entry_id, now=None):
     """Bring back a deleted entry if the undo window is still open; True if it came back."""
-    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
-    cursor = db.execute(
-        "UPDATE entries SET deleted_at = NULL WHERE id = ? AND deleted_at >= ?", [entry_id, cutoff]
-    )
-    return cursor.rowcount == 1
+    return undo.bring_back(db, "entries", entry_id, now)
 
 
 def purge_deleted(db, patient_id, now=None):
     """Erase entries whose undo window has passed (the FTS triggers follow)."""
-    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
-    where = "patient_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?"
-    # Read first: there is rarely anything to erase, and a DELETE takes the write lock
-    # (waiting behind other people's check-ins) even when it removes nothing.
-    if db.execute(f"SELECT 1 FROM entries WHERE {where} LIMIT 1",  # noqa: S608
-                  [patient_id, cutoff]).fetchone():
-        db.execute(f"DELETE FROM entries WHERE {where}", [patient_id, cutoff])  # noqa: S608
+    undo.erase_expired(db, "entries", patient_id, now)
 
 
 def latest_today(db, patient_id, now=None):

@@ -1,16 +1,14 @@
 """Questions for my appointment: the patient's own list, and the pack's suggestions."""
 
-from datetime import timedelta
-
 from werkzeug.exceptions import NotFound
 
 from ..guidance.packs import normalise
+from ..platform import undo
 from ..platform.clock import utc_iso, utc_now
 from ..platform.db import immediate
 
 MAX_QUESTION = 500
-# As long as a deleted entry can be undone.
-UNDO_WINDOW = timedelta(minutes=10)
+UNDO_WINDOW = undo.UNDO_WINDOW
 
 
 def check_question(text):
@@ -79,23 +77,14 @@ def set_done(db, question_id, done):
 
 def delete(db, question_id, now=None):
     """Take a question off the list, keeping it for the undo window."""
-    db.execute("UPDATE questions SET deleted_at = ? WHERE id = ?",
-               [utc_iso(now or utc_now()), question_id])
+    undo.hide(db, "questions", question_id, now)
 
 
 def restore(db, question_id, now=None):
     """Put a deleted question back if its undo window is still open; True if it came back."""
-    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
-    cursor = db.execute("UPDATE questions SET deleted_at = NULL WHERE id = ? AND deleted_at >= ?",
-                        [question_id, cutoff])
-    return cursor.rowcount == 1
+    return undo.bring_back(db, "questions", question_id, now)
 
 
 def purge_deleted(db, patient_id, now=None):
     """Erase questions whose undo window has passed."""
-    cutoff = utc_iso((now or utc_now()) - UNDO_WINDOW)
-    where = "patient_id = ? AND deleted_at IS NOT NULL AND deleted_at < ?"
-    # Read first: a DELETE takes the write lock even when it removes nothing.
-    if db.execute(f"SELECT 1 FROM questions WHERE {where} LIMIT 1",  # noqa: S608
-                  [patient_id, cutoff]).fetchone():
-        db.execute(f"DELETE FROM questions WHERE {where}", [patient_id, cutoff])  # noqa: S608
+    undo.erase_expired(db, "questions", patient_id, now)
