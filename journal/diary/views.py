@@ -4,7 +4,6 @@ import sqlite3
 from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, request, session, url_for
-from werkzeug.exceptions import NotFound
 
 from ..accounts.sign_in import load_user, login_required
 from ..care import sharing
@@ -15,7 +14,7 @@ from ..platform.security import stale_form_view
 from ..platform.templating import uk_time
 from ..platform.text import without_hidden
 from ..platform.unavailable import is_unavailable, keeps_draft
-from ..platform.web import before_id, is_htmx, page, safe_next
+from ..platform.web import before_id, deleted_row_to_restore, is_htmx, page, safe_next
 from . import bp, entries, validation
 
 
@@ -254,14 +253,8 @@ GONE = "That entry can no longer be brought back. Its 10 minutes to undo have pa
 @login_required(role="patient")
 def restore(entry_id):
     db = get_db()
-    try:
-        entry = entries.entry_for(db, entry_id, g.user, deleted=True)
-    except NotFound:
-        # Erased once its window passed. Only the entry this session deleted is named as
-        # gone; any other id stays a plain 404, so nobody learns what exists.
-        if session.get("undo") != entry_id:
-            raise
-        entry = None
+    entry = deleted_row_to_restore(
+        lambda row_id: entries.entry_for(db, row_id, g.user, deleted=True), "undo", entry_id)
     restored = entry is not None and entries.restore(db, entry.id)
     session.pop("undo", None)
     if is_htmx():

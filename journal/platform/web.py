@@ -2,8 +2,9 @@
 
 from urllib.parse import urlsplit
 
-from flask import render_template, request, url_for
+from flask import render_template, request, session, url_for
 from jinja2_fragments.flask import render_blocks
+from werkzeug.exceptions import NotFound
 
 from .converters import whole_number
 
@@ -51,3 +52,15 @@ def safe_next(target):
     if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     return target
+
+
+def deleted_row_to_restore(lookup, session_key, row_id):
+    """The deleted row an Undo asks for, or None once it has been erased. Only the row this
+    session deleted is told apart as gone; any other id stays a plain 404, so nobody learns
+    what exists."""
+    try:
+        return lookup(row_id)
+    except NotFound:
+        if session.get(session_key) != row_id:
+            raise
+        return None

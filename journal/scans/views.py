@@ -10,7 +10,7 @@ from ..platform.clock import parse_utc, uk_today, utc_now
 from ..platform.db import get_db
 from ..platform.security import stale_form_view
 from ..platform.templating import uk_time
-from ..platform.web import is_htmx, page
+from ..platform.web import deleted_row_to_restore, is_htmx, page
 from . import bp, calendar, questions, records, validation
 
 # Brings the help panel into view over an htmx swap.
@@ -269,14 +269,9 @@ QUESTION_GONE = "That question can no longer be brought back. Its 10 minutes to 
 @login_required(role="patient")
 def restore_question(question_id):
     db = get_db()
-    try:
-        row = questions.question_for(db, question_id, g.user, deleted=True)
-    except NotFound:
-        # Only the question this session deleted is named as gone; any other id stays a
-        # plain 404, so nobody learns what exists.
-        if session.get("undo_question") != question_id:
-            raise
-        row = None
+    row = deleted_row_to_restore(
+        lambda row_id: questions.question_for(db, row_id, g.user, deleted=True),
+        "undo_question", question_id)
     restored = row is not None and questions.restore(db, row["id"])
     session.pop("undo_question", None)
     if not restored:
