@@ -9,7 +9,6 @@ and BENCH_NURSES (signed-in pool sizes), BENCH_REBUILD=1 (build again), BENCH_PR
 """
 
 import collections
-import http.client
 import json
 import os
 import platform
@@ -30,6 +29,7 @@ from urllib.parse import quote
 import pyotp
 
 from bench import openloop, signup_flood, synthetic, workload
+from bench.client import csrf_token, fetch, form_body, session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-data"
@@ -121,42 +121,6 @@ def memory_of(pid):
     rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     pss = int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1)) / 1024
     return rss, hwm, pss
-
-
-def fetch(port, method, path, body=None, cookie=None):
-    """(status, headers, text) of one request; the session cookie travels by hand,
-    as the production cookie is Secure and the benchmark speaks plain HTTP on loopback."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {}
-    if cookie:
-        headers["Cookie"] = f"{COOKIE}={cookie}"
-    if body is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        conn.request(method, path, body, headers)
-        response = conn.getresponse()
-        return response.status, response.headers, response.read().decode()
-    finally:
-        conn.close()
-
-
-def session_cookie(headers, current):
-    """The session cookie a response set, or the one we had."""
-    for value in headers.get_all("Set-Cookie") or []:
-        if value.startswith(f"{COOKIE}="):
-            return value.split(";", 1)[0].split("=", 1)[1]
-    return current
-
-
-def csrf_token(html):
-    """The CSRF token of the first form on a page, or None."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    return match.group(1) if match else None
-
-
-def form_body(pairs):
-    """A url-encoded form body."""
-    return "&".join(f"{k}={quote(v)}" for k, v in pairs)
 
 
 def second_factor(port, cookie):

@@ -4,18 +4,13 @@ address (X-Forwarded-For, honoured when the server trusts one proxy), the worst 
 throttle per address cannot stop; without it every sign-up comes from one address."""
 
 import collections
-import http.client
 import itertools
-import re
 import secrets
 import threading
 import time
 
+from bench.client import csrf_token, fetch, form_body, session_cookie
 from bench.synthetic import BENCH_PASSWORD
-from bench.workload import COOKIE_NAME
-
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 
 class Flood:
@@ -32,31 +27,20 @@ class Flood:
         self._threads = []
         self.seconds = 0.0
 
-    def _request(self, method, path, headers, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request(method, path, body, headers)
-            response = conn.getresponse()
-            return response.status, response.headers, response.read().decode()
-        finally:
-            conn.close()
-
     def _one(self, n):
         headers = {}
         if self.spread:
             headers["X-Forwarded-For"] = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
-        status, answer, html = self._request("GET", "/sign-up", headers)
-        cookie = next((v.split(";", 1)[0] for v in answer.get_all("Set-Cookie") or []
-                       if v.startswith(f"{COOKIE_NAME}=")), None)
-        token = TOKEN.search(html)
+        status, answer, html = fetch(self.port, "GET", "/sign-up", headers=headers, timeout=60)
+        cookie = session_cookie(answer, None)
+        token = csrf_token(html)
         if status != 200 or not cookie or not token:
             return status
-        email = f"flood-{self._run}-{n}%40example.com"
-        body = (f"csrf_token={token.group(1)}&first_name=Flood&email={email}"
-                f"&password={BENCH_PASSWORD.replace(' ', '+')}&agree=yes")
-        status, _, _ = self._request("POST", "/sign-up", {
-            **headers, "Cookie": cookie,
-            "Content-Type": "application/x-www-form-urlencoded"}, body)
+        body = form_body([("csrf_token", token), ("first_name", "Flood"),
+                          ("email", f"flood-{self._run}-{n}@example.com"),
+                          ("password", BENCH_PASSWORD), ("agree", "yes")])
+        status, _, _ = fetch(self.port, "POST", "/sign-up", body, cookie=cookie,
+                             headers=headers, timeout=60)
         return status
 
     def _loop(self):
