@@ -27,6 +27,22 @@ settings.register_profile("dev", max_examples=10, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """With --dist loadgroup, every browser test goes to one worker, so one Chromium serves
+    the run. Chosen by path here: xdist marks groups by rewriting each test's id, which
+    pytest 9.2 no longer reads, and the browser tests were spread over both workers."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.startswith("tests/browser/"):
+                return "browser"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
+
 
 @pytest.fixture
 def app(tmp_path):

@@ -30,10 +30,9 @@ LAUNCH_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
-    # All browser tests run on one xdist worker, so one Chromium serves the run.
+    # One worker takes them all (tests/conftest.py chooses it), so one Chromium serves the run.
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
             item.add_marker(pytest.mark.browser)
 
 
@@ -43,8 +42,22 @@ def _missing_browser(reason):
     pytest.skip(reason)
 
 
+def _only_browser_of_the_run(worker_id, tmp_path_factory):
+    """Fail if another xdist worker of this run has already started a Chromium."""
+    if worker_id == "master":
+        return
+    # Each worker's temporary folder sits in one folder of the run's own.
+    claim = tmp_path_factory.getbasetemp().parent / "chromium-started-by"
+    try:
+        with claim.open("x") as file:
+            file.write(worker_id)
+    except FileExistsError:
+        pytest.fail(f"a second Chromium in one run: {claim.read_text()} has one already")
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(worker_id, tmp_path_factory):
+    _only_browser_of_the_run(worker_id, tmp_path_factory)
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         _missing_browser(f"{CHROMIUM} not found (apt-get install chromium)")
     try:
