@@ -104,6 +104,7 @@ def main():
     def once():
         if args.cold:
             inbox._TEAM_STATES.clear()
+            inbox._TEAM_PINNED.clear()
         response = send()
         assert response.status_code in page.expect, response.status_code
         return len(response.get_data())
@@ -129,6 +130,7 @@ def main():
 
     if args.cold:
         inbox._TEAM_STATES.clear()
+        inbox._TEAM_PINNED.clear()
     conn = sqlite3.connect(path)
     try:
         for sql in traced_statements(send):

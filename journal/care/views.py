@@ -269,13 +269,20 @@ def _filters():
     }
 
 
+def _pinned(db, team, states, filters, before_id):
+    """Flagged entries nobody has reviewed, for the top of the inbox's first page, and
+    whether there are more."""
+    if before_id is not None or filters["flag"] not in ("", "concern", "unreviewed"):
+        return [], False
+    if filters["patient"] is None:
+        return inbox.team_pinned(db, team, current_app.config["JOURNAL_DB"], states, safety())
+    return inbox.flagged_unreviewed(db, team.id, states, safety(), filters["patient"])
+
+
 def _inbox_context(db, team, filters, before_id=None):
     states = inbox.team_states(db, team, current_app.config["JOURNAL_DB"])
     # Flagged entries nobody has reviewed go on top of the first page, whatever their age.
-    first = before_id is None and filters["flag"] in ("", "concern", "unreviewed")
-    pinned, more_pinned = (inbox.flagged_unreviewed(db, team.id, states, safety(),
-                                                    filters["patient"])
-                           if first else ([], False))
+    pinned, more_pinned = _pinned(db, team, states, filters, before_id)
     items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
                               link_id=filters["patient"], before_id=before_id,
                               skip=frozenset(i.entry.id for i in pinned))

@@ -61,12 +61,39 @@ def test_the_team_inbox_needs_no_sort_and_one_patient_starts_from_their_link(
     try:
         for url in ("/care", f"/care?patient={linked}", "/care?flag=unreviewed"):
             seen.clear()
+            inbox._TEAM_PINNED.clear()  # so the pinned walk runs, not its kept answer
             assert client.get(url).status_code == 200
-            [ids_sql] = [s for s in seen if s.startswith("SELECT e.id, e.created_at FROM")]
-            plans[url] = " / ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {ids_sql}"))
+            # The pinned flagged entries' walk and the list's walk.
+            walks = [s for s in seen if s.startswith("SELECT e.id, e.created_at FROM")]
+            assert len(walks) == 2, url
+            plans[url] = [" / ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+                          for sql in walks]
     finally:
         conn.close()
         db_module.forget_connections()
     for url in ("/care", "/care?flag=unreviewed"):
-        assert "entries_shared_newest" in plans[url] and "TEMP B-TREE" not in plans[url], url
-    assert plans[f"/care?patient={linked}"].startswith("SEARCH l USING")
+        for plan in plans[url]:
+            assert "entries_shared_newest" in plan and "TEMP B-TREE" not in plan, (url, plan)
+    assert all(plan.startswith("SEARCH l USING") for plan in plans[f"/care?patient={linked}"])
+
+
+def test_pinned_entries_are_kept_until_the_team_changes(app, db, patient, team, team_nurse,
+                                                        linked, monkeypatch):
+    worrying = add_entry(db, patient, distress=9, shared=True)
+    walks = []
+    real = inbox.flagged_unreviewed
+
+    def counted(*args, **kwargs):
+        walks.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "flagged_unreviewed", counted)
+    client, _ = client_for(app, "priya@example.com")
+    first = client.get("/care").get_data(as_text=True)
+    again = client.get("/care").get_data(as_text=True)
+    assert f'id="item-{worrying}"' in first and f'id="item-{worrying}"' in again
+    assert len(walks) == 1  # the second load reused the first's answer
+    newer = add_entry(db, patient, distress=10, shared=True)
+    after = client.get("/care").get_data(as_text=True)
+    assert len(walks) == 2
+    assert item_ids(after)[:2] == [newer, worrying]
