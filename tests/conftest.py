@@ -4,6 +4,7 @@ import email
 import email.policy
 import os
 import re
+import shutil
 import socket
 import time
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from journal import create_app
 from journal.accounts import consent, totp
 from journal.accounts import users as accounts
+from journal.platform import migrations
 from journal.platform.clock import utc_now
 from journal.platform.db import connect
 from tests.helpers import PASSWORD, csrf_from
@@ -44,9 +46,29 @@ def pytest_xdist_make_scheduler(config, log):
     return BrowserTestsTogether(config, log)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A database with every migration applied, made once per worker. Each test starts from
+    a copy: migrating a new file for every test was about half of making its app."""
+    path = tmp_path_factory.mktemp("migrated") / "journal.db"
+    connection = connect(str(path))
+    try:
+        migrations.apply(connection)
+    finally:
+        connection.close()
+    return path
+
+
+def fresh_database(migrated_database, folder):
+    """A copy of the migrated database in this test's folder; its path."""
+    path = folder / "journal.db"
+    shutil.copyfile(migrated_database, path)
+    return str(path)
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db")})
+def app(tmp_path, migrated_database):
+    app = create_app({"MODE": "test", "JOURNAL_DB": fresh_database(migrated_database, tmp_path)})
     yield app
 
 

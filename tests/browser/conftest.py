@@ -10,6 +10,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from journal import create_app
+from tests.conftest import fresh_database
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
@@ -108,8 +109,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    return create_app({"MODE": "test", "JOURNAL_DB": str(tmp_path / "journal.db")})
+def live_app(tmp_path, migrated_database):
+    return create_app({"MODE": "test",
+                       "JOURNAL_DB": fresh_database(migrated_database, tmp_path)})
 
 
 @pytest.fixture
