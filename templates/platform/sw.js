@@ -82,7 +82,8 @@ self.addEventListener("notificationclick", (event) => {
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
       const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
-      if (open) return open.focus().then(() => open.navigate(target));
+      // A refused focus must not stop the page from opening.
+      if (open) return open.focus().catch(() => open).then(() => open.navigate(target));
       return self.clients.openWindow(target);
     })
   );
