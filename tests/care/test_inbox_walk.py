@@ -97,3 +97,15 @@ def test_pinned_entries_are_kept_until_the_team_changes(app, db, patient, team, 
     after = client.get("/care").get_data(as_text=True)
     assert len(walks) == 2
     assert item_ids(after)[:2] == [newer, worrying]
+
+
+def test_a_kept_pinned_entry_goes_as_soon_as_it_is_unshared_or_deleted(app, db, patient, team,
+                                                                      team_nurse, linked):
+    unshared = add_entry(db, patient, distress=9, shared=True)
+    deleted = add_entry(db, patient, distress=10, shared=True)
+    client, _ = client_for(app, "priya@example.com")
+    assert item_ids(client.get("/care").get_data(as_text=True))[:2] == [deleted, unshared]
+    db.execute("UPDATE entries SET shared = 0 WHERE id = ?", [unshared])
+    db.execute("UPDATE entries SET deleted_at = ? WHERE id = ?", [utc_now().isoformat(), deleted])
+    shown = item_ids(client.get("/care").get_data(as_text=True))
+    assert unshared not in shown and deleted not in shown
