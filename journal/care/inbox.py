@@ -287,46 +287,39 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
     and whether there are more: the inbox puts these on top so a worrying entry is never
     pushed down by newer calm ones. A backlog beyond the limit stays in the list below,
     flagged, and in the "High distress or worrying words" filter."""
-    where = [
-        "l.team_id = :team", "l.ended_at IS NULL", SHARED_WITH_TEAM_SQL,
-        "(:link IS NULL OR l.id = :link)", UNREVIEWED_SQL,
-        "(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')",
-        "(e.created_at, e.id) < (:before_at, :before_id)",
-    ]
-    # The whole team's walk entries_shared_newest in order, with no sort of the team's
-    # history (which cost over 100 ms a load for a 1,200-patient team); one patient's start
-    # from the link. Every piece of `where` is a constant above.
-    ids_sql = (
-        f"SELECT e.id, e.created_at FROM {_id_source(link_id, None)}"  # noqa: S608
-        f" WHERE {' AND '.join(where)} ORDER BY e.created_at DESC, e.id DESC LIMIT :batch"
-    )
-    params = {"team": team_id, "link": link_id, "high": safety.high_distress,
-              "before_at": "~", "before_id": 0, "batch": 4 * (limit + 1)}
-    found, read = [], 0
+    ids = [r[0] for r in db.execute(
+        "SELECT e.id FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"  # noqa: S608
+        f" WHERE l.team_id = :team AND l.ended_at IS NULL AND {SHARED_WITH_TEAM_SQL}"
+        " AND (:link IS NULL OR l.id = :link)"
+        f" AND {UNREVIEWED_SQL}"  # both constants above
+        " AND (e.distress >= :high OR e.note != '' OR e.prompt_answer != '')"
+        " ORDER BY e.created_at DESC, e.id DESC LIMIT :scan",
+        {"team": team_id, "link": link_id, "high": safety.high_distress, "scan": SCAN_LIMIT},
+    )]
+    found = []
     # In batches, newest first, stopping once one more than the limit is flagged: the words
     # check is the costly part, and a backlog of hundreds must not be read on every load.
-    while len(found) <= limit and read < SCAN_LIMIT:
-        batch = db.execute(ids_sql, params).fetchall()
+    for start in range(0, len(ids), limit + 1):
+        batch = ids[start:start + limit + 1]
         rows = {r["id"]: r for r in db.query(
             f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
             " AND l.team_id = :team AND l.ended_at IS NULL",
-            {"ids": json.dumps([entry_id for entry_id, _ in batch]), "team": team_id},
+            {"ids": json.dumps(batch), "team": team_id},
         )}
-        for entry_id, _ in batch:
+        for entry_id in batch:
             item = _item(rows[entry_id], states, safety)
             if "concern" in item.flags:
                 found.append(item)
-                if len(found) > limit:
-                    break
-        read += len(batch)
-        if len(batch) < params["batch"]:
+        if len(found) > limit:
             break
-        params.update(before_at=batch[-1][1], before_id=batch[-1][0])
     return found[:limit], len(found) > limit
 
 
 # The whole team's pinned entries, kept beside its states and for as long: they change only
-# with the team's shared entries, reviews and links, which move the same version.
+# with the team's shared entries, reviews and links, which move the same version. Finding
+# them starts from the team's links and sorts its unreviewed candidates: a walk of every
+# team's newest shared entries would not stop early for a team with few flags, the usual
+# case, and would read the whole index.
 _TEAM_PINNED = {}
 
 
