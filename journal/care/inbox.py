@@ -30,6 +30,13 @@ UNREVIEWED_SQL = (
 )
 # An entry the team may read: shared with this very team, and not deleted.
 SHARED_WITH_TEAM_SQL = "e.shared = 1 AND e.shared_team_id = l.team_id AND e.deleted_at IS NULL"
+# An entry still waiting for its team's review, as the entries_awaiting_review index
+# (migration 0023) says it word for word, so that SQLite can walk that index.
+AWAITING_REVIEW_SQL = (
+    "e.shared = 1 AND e.deleted_at IS NULL AND (e.reviewed_at IS NULL"
+    " OR e.reviewed_team_id IS NOT e.shared_team_id"
+    " OR (e.updated_at IS NOT NULL AND e.updated_at > e.reviewed_at))"
+)
 
 
 @dataclass(frozen=True)
@@ -287,39 +294,52 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
     and whether there are more: the inbox puts these on top so a worrying entry is never
     pushed down by newer calm ones. A backlog beyond the limit stays in the list below,
     flagged, and in the "High distress or worrying words" filter."""
-    ids = [r[0] for r in db.execute(
-        "SELECT e.id FROM care_links l JOIN entries e ON e.patient_id = l.patient_id"  # noqa: S608
-        f" WHERE l.team_id = :team AND l.ended_at IS NULL AND {SHARED_WITH_TEAM_SQL}"
-        " AND (:link IS NULL OR l.id = :link)"
-        f" AND {UNREVIEWED_SQL}"  # both constants above
-        " AND (e.distress >= :high OR e.note != '' OR e.prompt_answer != '')"
-        " ORDER BY e.created_at DESC, e.id DESC LIMIT :scan",
-        {"team": team_id, "link": link_id, "high": safety.high_distress, "scan": SCAN_LIMIT},
-    )]
-    found = []
-    # In batches, newest first, stopping once one more than the limit is flagged: the words
-    # check is the costly part, and a backlog of hundreds must not be read on every load.
-    for start in range(0, len(ids), limit + 1):
-        batch = ids[start:start + limit + 1]
-        rows = {r["id"]: r for r in db.query(
-            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
-            " AND l.team_id = :team AND l.ended_at IS NULL",
-            {"ids": json.dumps(batch), "team": team_id},
-        )}
-        for entry_id in batch:
-            item = _item(rows[entry_id], states, safety)
-            if "concern" in item.flags:
-                found.append(item)
-        if len(found) > limit:
+    candidates = [
+        "l.team_id = :team", "l.ended_at IS NULL", SHARED_WITH_TEAM_SQL,
+        "(:link IS NULL OR l.id = :link)", UNREVIEWED_SQL,
+        "(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')",
+    ]
+    params = {"team": team_id, "link": link_id, "high": safety.high_distress}
+    if link_id is None:
+        # The whole team's: a walk of the entries still waiting for review, every team's,
+        # newest first, in batches, stopping once enough are flagged. Reviewed entries are
+        # not in that index, so a team that keeps up has little to pass.
+        source = ("entries e INDEXED BY entries_awaiting_review"
+                  " CROSS JOIN care_links l ON l.patient_id = e.patient_id")
+        candidates += [AWAITING_REVIEW_SQL, "(e.created_at, e.id) < (:before_at, :before_id)"]
+        params.update(before_at="~", before_id=0, batch=4 * (limit + 1))
+    else:
+        # One patient's: from the link, a sort of their own few.
+        source = "care_links l JOIN entries e ON e.patient_id = l.patient_id"
+        params["batch"] = SCAN_LIMIT
+    # Every piece of the query is a constant above; values only ever go in as parameters.
+    ids_sql = (f"SELECT e.id, e.created_at FROM {source} WHERE {' AND '.join(candidates)}"  # noqa: S608
+               " ORDER BY e.created_at DESC, e.id DESC LIMIT :batch")
+    found, read = [], 0
+    # Newest first, stopping once one more than the limit is flagged: the words check is the
+    # costly part, and a backlog of hundreds must not be read on every load.
+    while len(found) <= limit and read < SCAN_LIMIT:
+        batch = db.execute(ids_sql, params).fetchall()
+        for start in range(0, len(batch), limit + 1):
+            some = [entry_id for entry_id, _ in batch[start:start + limit + 1]]
+            rows = {r["id"]: r for r in db.query(
+                f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+                " AND l.team_id = :team AND l.ended_at IS NULL",
+                {"ids": json.dumps(some), "team": team_id},
+            )}
+            found += [item for item in (_item(rows[i], states, safety) for i in some)
+                      if "concern" in item.flags]
+            if len(found) > limit:
+                break
+        read += len(batch)
+        if link_id is not None or len(batch) < params["batch"]:
             break
+        params.update(before_at=batch[-1][1], before_id=batch[-1][0])
     return found[:limit], len(found) > limit
 
 
 # The whole team's pinned entries, kept beside its states and for as long: they change only
-# with the team's shared entries, reviews and links, which move the same version. Finding
-# them starts from the team's links and sorts its unreviewed candidates: a walk of every
-# team's newest shared entries would not stop early for a team with few flags, the usual
-# case, and would read the whole index.
+# with the team's shared entries, reviews and links, which move the same version.
 _TEAM_PINNED = {}
 
 

@@ -801,3 +801,17 @@ def m0022(db):
         END;
         """
     )
+
+
+@migrations(name="0023_entries_awaiting_review")
+def m0023(db):
+    # Shared entries that still wait for their team's review, newest first: the inbox finds
+    # the flagged ones to pin by walking these alone, across teams, and stops once it has
+    # enough. The condition is care.inbox.AWAITING_REVIEW_SQL word for word, as SQLite only
+    # uses a partial index for a query that says the same.
+    db.execute(
+        "CREATE INDEX entries_awaiting_review ON entries(created_at, id)"
+        " WHERE shared = 1 AND deleted_at IS NULL AND (reviewed_at IS NULL"
+        " OR reviewed_team_id IS NOT shared_team_id"
+        " OR (updated_at IS NOT NULL AND updated_at > reviewed_at))"
+    )
