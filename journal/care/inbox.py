@@ -30,6 +30,8 @@ UNREVIEWED_SQL = (
 )
 # An entry the team may read: shared with this very team, and not deleted.
 SHARED_WITH_TEAM_SQL = "e.shared = 1 AND e.shared_team_id = l.team_id AND e.deleted_at IS NULL"
+# A superset of the entries the concern check may flag: the check itself runs on each row.
+CONCERN_CANDIDATE_SQL = "(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')"
 # An entry still waiting for its team's review, as the entries_awaiting_review index
 # (migration 0023) says it word for word, so that SQLite can walk that index.
 AWAITING_REVIEW_SQL = (
@@ -168,10 +170,9 @@ def team_version(db, team, now=None):
     return (team.feed_version, uk_today(now or utc_now()), *live)
 
 
-def team_states(db, team, database, now=None):
-    """patient_states for the whole team, worked out again only when something changed."""
-    now = now or utc_now()
-    version = team_version(db, team, now)
+def team_states(db, team, database, version, now=None):
+    """patient_states for the whole team, worked out again only when its version (from
+    team_version) has moved."""
     cached = _TEAM_STATES.get((database, team.id))
     if cached is not None and cached[0] == version:
         return cached[1]
@@ -213,6 +214,15 @@ _ITEM_SELECT = (
 )
 
 
+def _rows_by_id(db, team_id, ids):
+    """Whole inbox rows for these entry ids of the team's live links, by id."""
+    return {r["id"]: r for r in db.query(
+        f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+        " AND l.team_id = :team AND l.ended_at IS NULL",
+        {"ids": json.dumps(ids), "team": team_id},
+    )}
+
+
 def _id_source(link_id, flag):
     """Where the inbox's ids come from. The whole team's: the newest shared entries of
     every team, walked in order on entries_shared_newest (CROSS JOIN keeps SQLite to that
@@ -245,8 +255,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
     elif flag == "unreviewed":
         where.append(UNREVIEWED_SQL)
     elif flag == "concern":
-        # Only a superset here: the safety rule itself runs on each row below.
-        where.append("(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')")
+        where.append(CONCERN_CANDIDATE_SQL)
         params["high"] = safety.high_distress
     if before_id is not None:
         # Only an entry this page may show can be paged from: any other id is a 404, so
@@ -270,11 +279,7 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
     items, read = [], 0
     while True:
         batch = db.execute(ids_sql, params).fetchall()
-        rows = {r["id"]: r for r in db.query(
-            f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
-            " AND l.team_id = :team AND l.ended_at IS NULL",
-            {"ids": json.dumps([entry_id for entry_id, _ in batch]), "team": team_id},
-        )}
+        rows = _rows_by_id(db, team_id, [entry_id for entry_id, _ in batch])
         for entry_id, _ in batch:
             read += 1
             item = _item(rows[entry_id], states, safety)
@@ -294,45 +299,36 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
     and whether there are more: the inbox puts these on top so a worrying entry is never
     pushed down by newer calm ones. A backlog beyond the limit stays in the list below,
     flagged, and in the "High distress or worrying words" filter."""
-    candidates = [
+    where = [
         "l.team_id = :team", "l.ended_at IS NULL", SHARED_WITH_TEAM_SQL,
-        "(:link IS NULL OR l.id = :link)", UNREVIEWED_SQL,
-        "(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')",
+        "(:link IS NULL OR l.id = :link)", UNREVIEWED_SQL, CONCERN_CANDIDATE_SQL,
+        "(e.created_at, e.id) < (:before_at, :before_id)",
     ]
-    params = {"team": team_id, "link": link_id, "high": safety.high_distress}
     if link_id is None:
         # The whole team's: a walk of the entries still waiting for review, every team's,
-        # newest first, in batches, stopping once enough are flagged. Reviewed entries are
-        # not in that index, so a team that keeps up has little to pass.
+        # newest first. Reviewed entries are not in that index, so a team that keeps up
+        # has little to pass.
         source = ("entries e INDEXED BY entries_awaiting_review"
                   " CROSS JOIN care_links l ON l.patient_id = e.patient_id")
-        candidates += [AWAITING_REVIEW_SQL, "(e.created_at, e.id) < (:before_at, :before_id)"]
-        params.update(before_at="~", before_id=0, batch=4 * (limit + 1))
+        where.append(AWAITING_REVIEW_SQL)
     else:
         # One patient's: from the link, a sort of their own few.
         source = "care_links l JOIN entries e ON e.patient_id = l.patient_id"
-        params["batch"] = SCAN_LIMIT
     # Every piece of the query is a constant above; values only ever go in as parameters.
-    ids_sql = (f"SELECT e.id, e.created_at FROM {source} WHERE {' AND '.join(candidates)}"  # noqa: S608
+    ids_sql = (f"SELECT e.id, e.created_at FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
                " ORDER BY e.created_at DESC, e.id DESC LIMIT :batch")
+    params = {"team": team_id, "link": link_id, "high": safety.high_distress,
+              "before_at": "~", "before_id": 0, "batch": limit + 1}
     found, read = [], 0
-    # Newest first, stopping once one more than the limit is flagged: the words check is the
-    # costly part, and a backlog of hundreds must not be read on every load.
+    # In batches, newest first, stopping once one more than the limit is flagged: the words
+    # check is the costly part, and a backlog of hundreds must not be read on every load.
     while len(found) <= limit and read < SCAN_LIMIT:
         batch = db.execute(ids_sql, params).fetchall()
-        for start in range(0, len(batch), limit + 1):
-            some = [entry_id for entry_id, _ in batch[start:start + limit + 1]]
-            rows = {r["id"]: r for r in db.query(
-                f"{_ITEM_SELECT} WHERE e.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
-                " AND l.team_id = :team AND l.ended_at IS NULL",
-                {"ids": json.dumps(some), "team": team_id},
-            )}
-            found += [item for item in (_item(rows[i], states, safety) for i in some)
-                      if "concern" in item.flags]
-            if len(found) > limit:
-                break
+        rows = _rows_by_id(db, team_id, [entry_id for entry_id, _ in batch])
+        found += [item for item in (_item(rows[entry_id], states, safety)
+                                    for entry_id, _ in batch) if "concern" in item.flags]
         read += len(batch)
-        if link_id is not None or len(batch) < params["batch"]:
+        if len(batch) < params["batch"]:
             break
         params.update(before_at=batch[-1][1], before_id=batch[-1][0])
     return found[:limit], len(found) > limit
@@ -343,9 +339,9 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
 _TEAM_PINNED = {}
 
 
-def team_pinned(db, team, database, states, safety, now=None):
-    """flagged_unreviewed for the whole team, worked out again only when something changed."""
-    version = team_version(db, team, now)
+def team_pinned(db, team, database, version, states, safety):
+    """flagged_unreviewed for the whole team, worked out again only when its version has
+    moved."""
     cached = _TEAM_PINNED.get((database, team.id))
     if cached is not None and cached[0] == version:
         return cached[1]

@@ -269,20 +269,18 @@ def _filters():
     }
 
 
-def _pinned(db, team, states, filters, before_id):
-    """Flagged entries nobody has reviewed, for the top of the inbox's first page, and
-    whether there are more."""
-    if before_id is not None or filters["flag"] not in ("", "concern", "unreviewed"):
-        return [], False
-    if filters["patient"] is None:
-        return inbox.team_pinned(db, team, current_app.config["JOURNAL_DB"], states, safety())
-    return inbox.flagged_unreviewed(db, team.id, states, safety(), filters["patient"])
-
-
 def _inbox_context(db, team, filters, before_id=None):
-    states = inbox.team_states(db, team, current_app.config["JOURNAL_DB"])
+    database = current_app.config["JOURNAL_DB"]
+    version = inbox.team_version(db, team)
+    states = inbox.team_states(db, team, database, version)
     # Flagged entries nobody has reviewed go on top of the first page, whatever their age.
-    pinned, more_pinned = _pinned(db, team, states, filters, before_id)
+    if before_id is not None or filters["flag"] not in ("", "concern", "unreviewed"):
+        pinned, more_pinned = [], False
+    elif filters["patient"] is None:
+        pinned, more_pinned = inbox.team_pinned(db, team, database, version, states, safety())
+    else:
+        pinned, more_pinned = inbox.flagged_unreviewed(db, team.id, states, safety(),
+                                                       filters["patient"])
     items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
                               link_id=filters["patient"], before_id=before_id,
                               skip=frozenset(i.entry.id for i in pinned))
