@@ -170,15 +170,21 @@ def team_version(db, team, now=None):
     return (team.feed_version, uk_today(now or utc_now()), *live)
 
 
+def _kept(store, database, team, version, work):
+    """work()'s answer for the team, kept in store while the team's version stands."""
+    cached = store.get((database, team.id))
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    answer = work()
+    store[(database, team.id)] = (version, answer)
+    return answer
+
+
 def team_states(db, team, database, version, now=None):
     """patient_states for the whole team, worked out again only when its version (from
     team_version) has moved."""
-    cached = _TEAM_STATES.get((database, team.id))
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    states = patient_states(db, team.id, now)
-    _TEAM_STATES[(database, team.id)] = (version, states)
-    return states
+    return _kept(_TEAM_STATES, database, team, version,
+                 lambda: patient_states(db, team.id, now))
 
 
 def _item(row, states, safety):
@@ -342,12 +348,8 @@ _TEAM_PINNED = {}
 def team_pinned(db, team, database, version, states, safety):
     """flagged_unreviewed for the whole team, worked out again only when its version has
     moved."""
-    cached = _TEAM_PINNED.get((database, team.id))
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    pinned = flagged_unreviewed(db, team.id, states, safety)
-    _TEAM_PINNED[(database, team.id)] = (version, pinned)
-    return pinned
+    return _kept(_TEAM_PINNED, database, team, version,
+                 lambda: flagged_unreviewed(db, team.id, states, safety))
 
 
 def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):
