@@ -8,16 +8,19 @@ import shutil
 import socket
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from hypothesis import HealthCheck, settings
 from jinja2 import BytecodeCache
+from werkzeug.routing.rules import Rule
 
 from journal import create_app
 from journal.accounts import consent, totp
 from journal.accounts import users as accounts
+from journal.guidance import packs
 from journal.platform import migrations
 from journal.platform.clock import utc_now
 from journal.platform.db import connect
@@ -48,6 +51,46 @@ class TemplateCode(BytecodeCache):
 
 
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TemplateCode()}
+
+
+def keep_url_builders():
+    """Werkzeug writes, parses and compiles a Python function to build each route's URLs
+    when the rule is added: about three quarters of making a test's app. The function
+    depends only on the rule's parts, defaults and kind, so every app a test process makes
+    shares them; the builder reaches its converters through the rule it is bound to."""
+    compile_builder = Rule._compile_builder
+    kept = {}
+
+    def kept_builder(rule, append_unknown=True):
+        key = (rule.rule, tuple(rule._trace), repr(sorted((rule.defaults or {}).items())),
+               append_unknown)
+        if key not in kept:
+            kept[key] = compile_builder(rule, append_unknown)
+        return kept[key]
+
+    Rule._compile_builder = kept_builder
+
+
+def keep_content(load):
+    """A content loader that reads each folder's packs once per test process, keyed by
+    the files' bytes, so an edited or broken pack is read again. Packs are frozen."""
+    kept = {}
+
+    def cached(folder=None):
+        path = Path(folder) if folder is not None else packs.CONTENT_DIR
+        key = (str(path.resolve()), tuple((p.name, p.read_bytes())
+                                          for p in sorted(path.glob("*.toml"))))
+        if key not in kept:
+            kept[key] = load(folder)
+        value = kept[key]
+        return dict(value) if isinstance(value, dict) else value
+
+    return cached
+
+
+keep_url_builders()
+packs.load_packs = keep_content(packs.load_packs)
+packs.load_safety = keep_content(packs.load_safety)
 
 
 def pytest_xdist_make_scheduler(config, log):
