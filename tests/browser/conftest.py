@@ -1,6 +1,7 @@
 """One Chromium for the whole run, a live server per test, screenshots as artifacts."""
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -28,6 +29,26 @@ LAUNCH_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+# Chromium opens two pages of its own for the address bar's pop-up (chrome://omnibox-popup)
+# in every new window, and Playwright opens a window for every context: those pages were
+# about a sixth of the browser tests' CPU, and no test uses the address bar. Chromium reads
+# only the last --disable-features it is given, and Playwright gives its own first, so
+# ours repeats Playwright's list (read from its driver, whose version is pinned).
+UNUSED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+
+
+def playwright_disabled_features():
+    """The features Playwright's driver turns off in Chromium, from its own source."""
+    import playwright
+
+    bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
+    found = re.search(r"disabledFeatures = \[(.*?)\]\.filter\(Boolean\)", bundle.read_text(),
+                      re.DOTALL)
+    if found is None:
+        pytest.fail(f"Playwright's list of disabled Chromium features not found in {bundle}")
+    return re.findall(r'"([A-Za-z0-9]+)"', re.sub(r"//[^\n]*", "", found.group(1)))
 
 
 def pytest_collection_modifyitems(items):
@@ -66,8 +87,10 @@ def browser(worker_id, tmp_path_factory):
     except ImportError as error:
         _missing_browser(f"playwright not installed: {error}")
     with sync_playwright() as playwright:
+        features = [*playwright_disabled_features(), *UNUSED_FEATURES]
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+            executable_path=CHROMIUM, headless=True,
+            args=[*LAUNCH_ARGS, "--disable-features=" + ",".join(features)],
         )
         yield browser
         browser.close()
