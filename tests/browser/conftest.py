@@ -119,7 +119,10 @@ class LiveServer:
         self.server = make_server("127.0.0.1", 0, _keeping_answer(app), threaded=True,
                                   request_handler=ClosingHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # Stopping waits for the serving loop's next look at its flag: every half second by
+        # default, which was most of each browser test's teardown.
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.02}, daemon=True)
 
     def __enter__(self):
         self.thread.start()
