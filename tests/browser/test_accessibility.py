@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.accounts import consent, recovery, totp
@@ -26,6 +25,7 @@ from journal.platform.db import connect
 from journal.reminders import links as off_links
 from journal.scans import records as scans
 from journal.trends import summaries
+from tests.browser.conftest import run_axe
 
 
 @dataclass(frozen=True)
@@ -385,7 +385,7 @@ def test_axe_finds_no_violations(visit, spec, theme, shoot):
     shoot(page, theme)
     dark = page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
     assert dark == (theme == "dark")
-    results = Axe().run(page, options=AXE_OPTIONS[theme])
+    results = run_axe(page, AXE_OPTIONS[theme])
     assert results.violations_count == 0, results.generate_report()
     # A 422 with the form is how invalid input is answered; the browser logs it anyway.
     assert [e for e in page.errors if "status of 422" not in e and "status of 404" not in e] == []

@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.accounts import users as accounts
 from journal.platform.db import connect
+from tests.browser.conftest import run_axe
 from tests.conftest import PASSWORD
-
-AXE = Axe()
 
 
 def add_user(app, email, role):
@@ -30,7 +28,7 @@ def add_user(app, email, role):
 def assert_accessible(page, label):
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        results = AXE.run(page)
+        results = run_axe(page)
         assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
     page.emulate_media(color_scheme="light")
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal import create_app
@@ -12,6 +11,7 @@ from journal.accounts import users as accounts
 from journal.care import teams
 from journal.platform.clock import utc_iso, utc_now
 from journal.platform.db import connect
+from tests.browser.conftest import run_axe
 from tests.conftest import totp_code_for
 
 NURSE_EMAIL = "priya@example.com"
@@ -183,7 +183,7 @@ def add_patient_data(db, team_id, live_app):
 def check_axe(page, name, shoot):
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        results = Axe().run(page)
+        results = run_axe(page)
         assert results.violations_count == 0, f"{name} ({scheme}):\n{results.generate_report()}"
     page.emulate_media(color_scheme="light")
 

@@ -8,10 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.platform import db as journal_db
+from tests.browser.conftest import run_axe
 
 PASSWORD = "quiet morning walks"
 
@@ -40,7 +40,7 @@ def check_in(page, note):
 def no_axe_violations(page, where):
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        violations = Axe().run(page).response["violations"]
+        violations = run_axe(page).response["violations"]
         assert not violations, f"{where} ({scheme}): {[v['id'] for v in violations]}"
     page.emulate_media(color_scheme="light")
 

@@ -5,13 +5,12 @@ same way. Every new page passes axe in light and dark and fits a 320 px screen."
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal import create_app
+from tests.browser.conftest import run_axe
 from tests.conftest import link_in
 
-AXE = Axe()
 NEW_PASSWORD = "second garden path"
 
 
@@ -25,7 +24,7 @@ def check_page(page, label):
     """axe in both themes, and no sideways scrolling on the narrowest phone."""
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        results = AXE.run(page)
+        results = run_axe(page)
         assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 320, "height": 844})

@@ -7,16 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.platform.db import connect
-from tests.browser.conftest import add_account
+from tests.browser.conftest import add_account, run_axe
 from tests.browser.test_passkeys_flow import localhost, virtual_authenticator
 from tests.conftest import PASSWORD
 from tests.helpers import move_clock
 
-AXE = Axe()
 NOTE = "Wrote this on the bus, phone in my lap."
 PAST_THE_LOCK = timedelta(minutes=5, seconds=30)
 
@@ -70,7 +68,7 @@ def check_and_photograph(page):
     """axe in light and dark; the screenshots people look at, in /tmp."""
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        results = AXE.run(page)
+        results = run_axe(page)
         assert results.violations_count == 0, f"lock screen ({scheme}):\n" \
                                               f"{results.generate_report()}"
         page.screenshot(path=str(Path("/tmp") / f"lock-{scheme}.png"), full_page=True)
@@ -90,7 +88,7 @@ def test_patient_locks_her_phone_and_unlocks_it_with_her_passkey(phone, server, 
     expect(page.get_by_text("Your passkey is added")).to_be_visible()
     turn_lock_on(page, base)
     expect(page.locator("#lock-5")).to_be_checked()
-    results = AXE.run(page)
+    results = run_axe(page)
     assert results.violations_count == 0, results.generate_report()
     page.locator("#lock").screenshot(path="/tmp/lock-account-setting.png")
 
@@ -150,7 +148,7 @@ def test_a_check_in_saved_while_locked_waits_for_the_password(phone, server, liv
 
 
 def check_and_photograph_error(page):
-    results = AXE.run(page)
+    results = run_axe(page)
     assert results.violations_count == 0, results.generate_report()
     page.screenshot(path="/tmp/lock-wrong-password.png", full_page=True)
 

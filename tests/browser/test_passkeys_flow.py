@@ -4,14 +4,11 @@ virtual authenticator standing in for the phone's fingerprint reader."""
 import re
 
 import pyotp
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.platform.db import connect
-from tests.browser.conftest import add_account
+from tests.browser.conftest import add_account, run_axe
 from tests.conftest import PASSWORD
-
-AXE = Axe()
 
 
 def localhost(server):
@@ -22,7 +19,7 @@ def localhost(server):
 def assert_accessible(page, label):
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        results = AXE.run(page)
+        results = run_axe(page)
         assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
     page.emulate_media(color_scheme="light")
 

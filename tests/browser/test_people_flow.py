@@ -5,8 +5,9 @@ calming minute in light, dark and with reduced motion."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from tests.browser.conftest import run_axe
 
 SHARED_NOTE = "Glad my sister came to the scan."
 PRIVATE_NOTE = "Could not sleep at all."
@@ -21,7 +22,7 @@ def world(server, make_account):
 
 
 def no_axe_violations(page):
-    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    results = run_axe(page, {"resultTypes": ["violations"]})
     assert results.violations_count == 0, results.generate_report()
 
 

@@ -5,14 +5,13 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect
 from journal.scans import records
+from tests.browser.conftest import run_axe
 
-AXE = Axe()
 SIZES = [pytest.param({"width": 390, "height": 844}, id="390x844"),
          pytest.param({"width": 320, "height": 640}, id="320x640")]
 
@@ -20,7 +19,7 @@ SIZES = [pytest.param({"width": 390, "height": 844}, id="390x844"),
 def no_axe_violations(page, where):
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        violations = AXE.run(page).response["violations"]
+        violations = run_axe(page).response["violations"]
         assert not violations, f"{where} ({scheme}): {[v['id'] for v in violations]}"
     page.emulate_media(color_scheme="light")
 

@@ -2,10 +2,9 @@
 
 import re
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, _context
+from tests.browser.conftest import PHONE, _context, run_axe
 from tests.browser.test_scan_journey import make_patient, sign_in
 
 WORDS = "Honestly I want to end it all"
@@ -44,7 +43,7 @@ def test_check_in_page_brings_help_into_view_after_saving(phone, server, shoot):
     page.get_by_role("button", name="Save check-in").click()
     _panel_in_view(page)
     expect(page).to_have_url(re.compile(r"/check-in$"))
-    result = Axe().run(page)
+    result = run_axe(page)
     assert result.violations_count == 0, result.generate_report()
     shoot(page, "panel", full_page=False)
 
@@ -75,7 +74,7 @@ def test_editing_brings_help_into_view(phone, server, shoot):
     page.get_by_label("Note (optional)").fill(WORDS)
     page.get_by_role("button", name="Save changes").click()
     _panel_in_view(page)
-    result = Axe().run(page)
+    result = run_axe(page)
     assert result.violations_count == 0, result.generate_report()
     shoot(page, "panel", full_page=False)
 

@@ -5,7 +5,6 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.accounts import consent
@@ -13,7 +12,7 @@ from journal.accounts import users as accounts
 from journal.guidance import loading as guidance
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect
-from tests.browser.conftest import ARTIFACTS, SCREENSHOTS
+from tests.browser.conftest import ARTIFACTS, SCREENSHOTS, run_axe
 
 PASSWORD = "quiet morning walks"
 PHONE = {"width": 390, "height": 844}
@@ -202,14 +201,13 @@ def test_new_pages_have_no_axe_violations(browser, server, shoot, monkeypatch, s
              nurse_phone="0161 496 0000")
     monkeypatch.setattr(guidance, "now", lambda: uk(2026, 12, 4, 12))  # overdue
     context, page = new_page(browser, scheme)
-    axe = Axe()
     try:
         # Each page in its plain state is in tests/browser/test_accessibility.py; here, the
         # states only this world reaches: results overdue, with contacts, and the reach-out.
         sign_in(page, server)
         for name, path in [("home", "/home"), ("my-scan", "/scans")]:
             page.goto(server.url + path)
-            result = axe.run(page)
+            result = run_axe(page)
             assert result.violations_count == 0, (path, result.generate_report())
             shoot(page, f"{name}-{scheme}", full_page=False)
         # The form with its errors, and the home screen with the safety net open.
@@ -217,14 +215,14 @@ def test_new_pages_have_no_axe_violations(browser, server, shoot, monkeypatch, s
         page.get_by_label("Date", exact=True).fill("2026-12-01")
         page.get_by_role("button", name="Save scan").click()
         expect(page.locator(".error").first).to_be_visible()
-        result = axe.run(page)
+        result = run_axe(page)
         assert result.violations_count == 0, ("scan form errors", result.generate_report())
         shoot(page, f"form-errors-{scheme}")
         page.goto(server.url + "/home")
         page.locator("label[for=d10]").click()
         page.get_by_role("button", name="Save check-in").click()
         expect(page.locator("#reach-out")).to_be_visible()
-        result = axe.run(page)
+        result = run_axe(page)
         assert result.violations_count == 0, ("reach-out", result.generate_report())
     finally:
         context.close()

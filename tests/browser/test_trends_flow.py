@@ -3,12 +3,12 @@
 import re
 from datetime import timedelta
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from journal.accounts import consent
 from journal.accounts import users as accounts
 from journal.platform.db import connect
+from tests.browser.conftest import run_axe
 from tests.trend_data import add_days, add_entry, add_question, add_scan, uk_noon
 
 EMAIL = "robin@example.com"
@@ -45,7 +45,7 @@ def sign_in(page, server):
 
 
 def no_axe_violations(page):
-    results = Axe().run(page)
+    results = run_axe(page)
     assert results.violations_count == 0, results.generate_report()
 
 
