@@ -221,6 +221,16 @@ def run_axe(page, options=None):
     return AxeResults({"violations": violations})
 
 
+def axe_in_both_themes(page, label):
+    """No axe violations on the page as it stands, in light and then in dark (the colour
+    scheme switched in place), leaving it light."""
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        results = run_axe(page)
+        assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
+    page.emulate_media(color_scheme="light")
+
+
 # Phone-ready (issue 5): a server shared by a module's read-only tests, accounts made
 # straight in the database, and signing in through the real form.
 PASSWORD = "correct horse battery"

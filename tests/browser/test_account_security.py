@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from journal.accounts import users as accounts
 from journal.platform.db import connect
-from tests.browser.conftest import run_axe
+from tests.browser.conftest import axe_in_both_themes
 from tests.conftest import PASSWORD
 
 
@@ -23,14 +23,6 @@ def add_user(app, email, role):
         accounts.create_user(db, email, password_hash, role=role)
     finally:
         db.close()
-
-
-def assert_accessible(page, label):
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        results = run_axe(page)
-        assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
-    page.emulate_media(color_scheme="light")
 
 
 def sign_in_form(page, server, email, password=PASSWORD):
@@ -50,7 +42,7 @@ def test_nurse_sets_up_two_step_sign_in_then_signs_in_with_a_code(desktop, serve
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
     secret = page.locator("#secret").inner_text().replace(" ", "")
     shoot(page, "set-up")
-    assert_accessible(page, "set-up")
+    axe_in_both_themes(page, "set-up")
 
     page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Finish set-up").click()
@@ -62,7 +54,7 @@ def test_nurse_sets_up_two_step_sign_in_then_signs_in_with_a_code(desktop, serve
     expect(page).to_have_url(re.compile(r"/account$"))
     expect(page.get_by_text(re.compile(r"On since \d+ \w+ \d{4}"))).to_be_visible()
     shoot(page, "account")
-    assert_accessible(page, "account")
+    axe_in_both_themes(page, "account")
 
     page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in_form(page, server, "ward.nurse@example.com")
@@ -72,7 +64,7 @@ def test_nurse_sets_up_two_step_sign_in_then_signs_in_with_a_code(desktop, serve
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#code-error")).to_contain_text("That code did not work")
     shoot(page, "code")
-    assert_accessible(page, "code")
+    axe_in_both_themes(page, "code")
     # The next time step's code (an app a little ahead) works once.
     page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).at(time.time() + 30))
     page.get_by_role("button", name="Sign in").click()
@@ -88,7 +80,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     page.get_by_label("Password").fill("first garden path")
     page.get_by_label("I agree").check()
     shoot(page, "sign-up")
-    assert_accessible(page, "sign-up")
+    axe_in_both_themes(page, "sign-up")
     page.get_by_role("button", name="Create account").click()
     # The codes are a step of their own, not the foot of a long page.
     expect(page).to_have_url(re.compile(r"/account/recovery-codes/keep$"))
@@ -102,7 +94,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     expect(page.locator("#announce")).to_contain_text("Your recovery codes are copied")
     assert code in page.evaluate("navigator.clipboard.readText()")
     shoot(page, "recovery-codes-step", full_page=False)
-    assert_accessible(page, "recovery codes step")
+    axe_in_both_themes(page, "recovery codes step")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as a file").click()
     assert code in Path(download.value.path()).read_text()
@@ -133,7 +125,7 @@ def test_patient_gets_back_in_with_a_recovery_code_on_a_phone(phone, server, sho
     expect(page.locator("#code-error")).to_contain_text("do not match")
     expect(page.get_by_label("Email")).to_have_value("robin@example.com")
     shoot(page, "forgotten-error")
-    assert_accessible(page, "forgotten password")
+    axe_in_both_themes(page, "forgotten password")
 
     page.get_by_label("Recovery code").fill(code.upper())
     page.get_by_label("New password").fill("second garden path")
@@ -183,7 +175,7 @@ def test_account_pages_fit_a_small_phone_and_a_new_notice_asks_again(phone, serv
     page.goto(server.url + "/home")
     expect(page).to_have_url(re.compile(r"/privacy/agree$"))
     shoot(page, "agree-again")
-    assert_accessible(page, "agree again")
+    axe_in_both_themes(page, "agree again")
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/home$"))

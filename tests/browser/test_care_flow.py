@@ -11,7 +11,7 @@ from journal.accounts import users as accounts
 from journal.care import teams
 from journal.platform.clock import utc_iso, utc_now
 from journal.platform.db import connect
-from tests.browser.conftest import run_axe
+from tests.browser.conftest import axe_in_both_themes
 from tests.conftest import totp_code_for
 
 NURSE_EMAIL = "priya@example.com"
@@ -180,14 +180,6 @@ def add_patient_data(db, team_id, live_app):
     return link_id
 
 
-def check_axe(page, name, shoot):
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        results = run_axe(page)
-        assert results.violations_count == 0, f"{name} ({scheme}):\n{results.generate_report()}"
-    page.emulate_media(color_scheme="light")
-
-
 def test_care_pages_have_no_axe_violations_in_light_and_dark(phone, desktop, server,
                                                             care_world, live_app, shoot):
     db, team_id = care_world
@@ -198,11 +190,11 @@ def test_care_pages_have_no_axe_violations_in_light_and_dark(phone, desktop, ser
     sign_in(desktop, server, NURSE_EMAIL)
     desktop.goto(server.url + "/care?flag=concern")
     expect(desktop.locator(".inbox-item")).to_have_count(2)
-    check_axe(desktop, "dashboard-concern-filter", shoot)
+    axe_in_both_themes(desktop, "dashboard-concern-filter")
     desktop.goto(server.url + f"/care/patients/{link_id}")
     expect(desktop.locator(".stage")).to_have_text(
         "No results by the usual time, day 16 of waiting; no time given")
-    check_axe(desktop, "patient-view-overdue", shoot)
+    axe_in_both_themes(desktop, "patient-view-overdue")
     desktop.emulate_media(color_scheme="dark")
     shoot(desktop, "patient-view-dark")
     desktop.emulate_media(color_scheme="light")
@@ -248,7 +240,7 @@ def test_a_summary_shared_before_joining_waits_and_is_confirmed_by_name(phone, d
     expect(patient.get_by_role("group", name="Share these with Breast Care Team?")).to_be_visible()
     box = patient.get_by_label(re.compile(r"^Your appointment summary"))
     expect(box).not_to_be_checked()
-    check_axe(patient, "consent-with-waiting-summary", shoot)
+    axe_in_both_themes(patient, "consent-with-waiting-summary")
     patient.emulate_media(color_scheme="dark")
     shoot(patient, "consent-waiting-dark")
     patient.emulate_media(color_scheme="light")

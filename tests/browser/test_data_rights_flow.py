@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journal.platform import db as journal_db
-from tests.browser.conftest import run_axe
+from tests.browser.conftest import axe_in_both_themes
 
 PASSWORD = "quiet morning walks"
 
@@ -37,14 +37,6 @@ def check_in(page, note):
     expect(page.locator(".saved")).to_contain_text("Saved at")
 
 
-def no_axe_violations(page, where):
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        violations = run_axe(page).response["violations"]
-        assert not violations, f"{where} ({scheme}): {[v['id'] for v in violations]}"
-    page.emulate_media(color_scheme="light")
-
-
 @pytest.mark.console_errors_expected  # the wrong password answers 422 on purpose
 def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot):
     page = phone
@@ -55,7 +47,7 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("link", name="Your data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
-    no_axe_violations(page, "your data")
+    axe_in_both_themes(page, "your data")
     shoot(page, "your-data")
     page.emulate_media(color_scheme="dark")
     shoot(page, "your-data-dark")
@@ -81,7 +73,7 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     page.get_by_label("Your password").fill("not the password")
     page.get_by_role("button", name="Delete my account for good").click()
     expect(page.locator("#password-error")).to_contain_text("That password is not right")
-    no_axe_violations(page, "delete account, wrong password")
+    axe_in_both_themes(page, "delete account, wrong password")
     shoot(page, "delete-wrong-password")
 
     signed_in_cookie = {c["name"]: c["value"] for c in page.context.cookies()}["__Host-ww_session"]
@@ -89,7 +81,7 @@ def test_download_then_delete_account_and_the_phone_forgets(phone, server, shoot
     page.get_by_role("button", name="Delete my account for good").click()
     expect(page).to_have_url(re.compile(r"/account/deleted$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account has been deleted")
-    no_axe_violations(page, "account deleted")
+    axe_in_both_themes(page, "account deleted")
     shoot(page, "account-deleted")
 
     # Clear-Site-Data: the phone keeps no stored draft and not the signed-in cookie (the
@@ -134,5 +126,5 @@ def test_check_in_on_a_read_only_database_keeps_the_words_on_screen(phone, serve
     expect(page.locator("#checkin .error-summary")).to_contain_text("Your words are still here")
     expect(page.get_by_label("Note (optional)")).to_have_value("Could not sleep again.")
     expect(page.locator("#d7")).to_be_checked()
-    no_axe_violations(page, "check-in not saved")
+    axe_in_both_themes(page, "check-in not saved")
     shoot(page, "check-in-not-saved")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journal import create_app
-from tests.browser.conftest import run_axe
+from tests.browser.conftest import axe_in_both_themes
 from tests.conftest import link_in
 
 NEW_PASSWORD = "second garden path"
@@ -22,11 +22,7 @@ def live_app(tmp_path, smtp):
 
 def check_page(page, label):
     """axe in both themes, and no sideways scrolling on the narrowest phone."""
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        results = run_axe(page)
-        assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
-    page.emulate_media(color_scheme="light")
+    axe_in_both_themes(page, label)
     page.set_viewport_size({"width": 320, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, label
     page.set_viewport_size({"width": 390, "height": 844})

@@ -7,21 +7,13 @@ import pyotp
 from playwright.sync_api import expect
 
 from journal.platform.db import connect
-from tests.browser.conftest import add_account, run_axe
+from tests.browser.conftest import add_account, axe_in_both_themes
 from tests.conftest import PASSWORD
 
 
 def localhost(server):
     """WebAuthn needs a secure context and a domain RP id: localhost, not 127.0.0.1."""
     return server.url.replace("127.0.0.1", "localhost")
-
-
-def assert_accessible(page, label):
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        results = run_axe(page)
-        assert results.violations_count == 0, f"{label} ({scheme}):\n{results.generate_report()}"
-    page.emulate_media(color_scheme="light")
 
 
 def virtual_authenticator(page, verified=True):
@@ -59,7 +51,7 @@ def test_patient_adds_a_passkey_then_signs_in_with_it(phone, server, live_app, s
     assert len(credentials["credentials"]) == 1
     assert credentials["credentials"][0]["rpId"] == "localhost"
     shoot(page, "account")
-    assert_accessible(page, "account")
+    axe_in_both_themes(page, "account")
 
     page.get_by_role("button", name="Sign out").first.click()
     page.goto(base + "/sign-in")
@@ -107,7 +99,7 @@ def test_nurse_signs_in_with_a_verified_passkey_instead_of_the_code(desktop, ser
 
     # The fingerprint checked: straight in, no code asked.
     page.goto(base + "/sign-in")
-    assert_accessible(page, "sign-in")
+    axe_in_both_themes(page, "sign-in")
     page.get_by_role("button", name="Sign in with a passkey").click()
     page.wait_for_url(base + "/care")
     page.get_by_role("button", name="Sign out").first.click()
@@ -118,7 +110,7 @@ def test_nurse_signs_in_with_a_verified_passkey_instead_of_the_code(desktop, ser
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(base + "/sign-in/code")
-    assert_accessible(page, "code step")
+    axe_in_both_themes(page, "code step")
     shoot(page, "code-step")
     page.get_by_role("button", name="Use a passkey instead").click()
     page.wait_for_url(base + "/care")

@@ -10,18 +10,10 @@ from playwright.sync_api import expect
 from journal.platform.clock import uk_local_to_utc, uk_today, utc_iso, utc_now
 from journal.platform.db import connect
 from journal.scans import records
-from tests.browser.conftest import run_axe
+from tests.browser.conftest import axe_in_both_themes
 
 SIZES = [pytest.param({"width": 390, "height": 844}, id="390x844"),
          pytest.param({"width": 320, "height": 640}, id="320x640")]
-
-
-def no_axe_violations(page, where):
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        violations = run_axe(page).response["violations"]
-        assert not violations, f"{where} ({scheme}): {[v['id'] for v in violations]}"
-    page.emulate_media(color_scheme="light")
 
 
 @pytest.fixture
@@ -66,7 +58,7 @@ def test_home_has_the_scale_and_save_on_the_first_screen(phone, server, patient_
     page.emulate_media(color_scheme="dark")
     shoot(page, f"home-first-screen-{size['width']}-dark", full_page=False)
     page.emulate_media(color_scheme="light")
-    no_axe_violations(page, "home")
+    axe_in_both_themes(page, "home")
 
     # Two taps: a number, then Save. The confirmation is on screen and read out.
     page.locator("label[for=d4]").click()
@@ -107,7 +99,7 @@ def test_tab_bar_marks_the_current_tab_and_more_holds_the_rest(phone, server, pa
     for name in ("Trends", "Questions", "Care team", "Your data", "Account"):
         expect(more.get_by_role("link", name=name)).to_be_visible()
     expect(tabs.get_by_role("link", name="More")).to_have_attribute("aria-current", "page")
-    no_axe_violations(page, "more")
+    axe_in_both_themes(page, "more")
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/$"))
 
@@ -137,7 +129,7 @@ def test_two_scans_on_home_and_trends_on_a_phone(phone, server, live_app, patien
     expect(page.locator(".stage").first).to_contain_text("You expected your results by")
     page.locator(".stage").first.scroll_into_view_if_needed()
     shoot(page, "two-scans", full_page=False)
-    no_axe_violations(page, "home with two scans")
+    axe_in_both_themes(page, "home with two scans")
     page.goto(server.url + "/trends")
     shoot(page, "trends")
 
