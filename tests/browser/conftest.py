@@ -57,6 +57,28 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+    items[:] = page_by_page(items)
+
+
+def page_by_page(items):
+    """Tests a module names in CHECKS_IN_TURN, each parametrized by "spec" (a page), run page
+    by page: every check of one page, in the order named, before the next page. A check can
+    then look at the page the one before it opened rather than open it again. The other
+    tests keep their places."""
+    def checks(item):
+        return getattr(getattr(item, "module", None), "CHECKS_IN_TURN", ())
+
+    places = [i for i, item in enumerate(items)
+              if item.originalname in checks(item) and "spec" in item.callspec.params]
+    pages = {}  # by identity: a page spec may hold unhashable fields
+    for i in places:
+        pages.setdefault(id(items[i].callspec.params["spec"]), len(pages))
+    ordered = sorted((items[i] for i in places), key=lambda item: (
+        pages[id(item.callspec.params["spec"])], checks(item).index(item.originalname)))
+    result = list(items)
+    for i, item in zip(places, ordered, strict=True):
+        result[i] = item
+    return result
 
 
 def _missing_browser(reason):

@@ -369,6 +369,13 @@ def with_marks(pages, check):
             for spec in pages]
 
 
+# Each page's checks run one after another (tests/browser/conftest.py, page_by_page): axe in
+# light opens the page, axe in dark switches its colours in place, and the fits check then
+# measures it as opened, instead of every check opening every page again.
+CHECKS_IN_TURN = ("test_axe_finds_no_violations",
+                  "test_fits_a_phone_targets_320px_and_200_percent_text")
+
+
 # Every rule in light. The page is the same in dark but for its colours, so dark runs the
 # rules that read colours, which keeps the suite quick without leaving the dark theme out.
 AXE_OPTIONS = {
