@@ -7,7 +7,8 @@ patient to get a session cookie for the private pages, runs the pinned Lighthous
 node_modules with Debian's Chromium (CHROME_PATH), and prints a table. Reports are saved
 in lighthouse-reports/. Each page runs LIGHTHOUSE_RUNS times (3 unless set) and the run
 with the median performance score is reported, as Lighthouse's own advice on variance
-suggests; LIGHTHOUSE_PAGES=timeline,home scores only the pages named. A benchmark: it never fails a build over a score.
+suggests; LIGHTHOUSE_PAGES=timeline,home scores only the pages named. A benchmark: it
+never fails a build over a score.
 """
 
 import http.cookies
