@@ -18,13 +18,20 @@ class Limit:
     window: timedelta
 
 
+# A request reads its clock before it waits for the write lock, so a try that another
+# request counted meanwhile can carry a time a little after this one's "now": it still
+# counts, or parallel tries slip one past the limit. A time further ahead than this is a
+# clock's mistake and is ignored.
+CLOCK_SKEW = timedelta(seconds=30)
+
+
 def wait_needed(failed_at: list[datetime], now: datetime, limit: Limit) -> timedelta | None:
     """How long until another try is allowed, or None if one is allowed now.
 
     A try is refused while `limit.failures` failures sit inside the window ending now;
     it opens again when the oldest of those leaves the window.
     """
-    recent = sorted(t for t in failed_at if now - limit.window < t <= now)
+    recent = sorted(t for t in failed_at if now - limit.window < t <= now + CLOCK_SKEW)
     if len(recent) < limit.failures:
         return None
     return recent[-limit.failures] + limit.window - now

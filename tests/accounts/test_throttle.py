@@ -41,6 +41,13 @@ def test_failures_from_the_future_are_ignored():
     assert wait_needed(future, NOW, FIVE_IN_15) is None
 
 
+def test_a_try_counted_just_after_this_request_read_its_clock_still_counts():
+    # Five parallel sign-ups: the last to take the write lock read its clock before the
+    # one just stored read its own. Ignoring that one let an eleventh sign-up past ten.
+    tries = minutes_ago(1, 2, 3, 4) + [NOW + timedelta(milliseconds=3)]
+    assert wait_needed(tries, NOW, FIVE_IN_15) is not None
+
+
 @pytest.mark.parametrize(
     ("wait", "minutes"),
     [(timedelta(seconds=1), 1), (timedelta(seconds=60), 1), (timedelta(seconds=61), 2),
