@@ -66,8 +66,9 @@ class InboxItem:
 
 def _recent_scores(db, team_id, patient_id=None):
     """The last six shared scores of each of the team's patients (or of one), oldest first."""
-    # One short index walk per patient (entries_shared), newest first, not a sort of the
-    # team's whole shared history; one row per patient, as a big team has over a thousand.
+    # One short walk per patient of an index that holds all it reads (entries_shared_scores,
+    # whose condition this query repeats), newest first, not a sort of the team's whole
+    # shared history; one row per patient, as a big team has over a thousand.
     rows = db.execute(
         "SELECT l.patient_id, (SELECT json_group_array(distress) FROM ("
         "  SELECT distress FROM entries WHERE patient_id = l.patient_id AND shared = 1"

@@ -111,3 +111,20 @@ def test_a_kept_pinned_entry_goes_as_soon_as_it_is_unshared_or_deleted(app, db, 
     db.execute("UPDATE entries SET deleted_at = ? WHERE id = ?", [utc_now().isoformat(), deleted])
     shown = item_ids(client.get("/care").get_data(as_text=True))
     assert unshared not in shown and deleted not in shown
+
+
+def test_each_patient_s_recent_scores_come_from_the_index_alone(app, db, patient, team,
+                                                                 linked):
+    add_entry(db, patient, distress=3, shared=True)
+    add_entry(db, patient, distress=7, shared=True)
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        scores = inbox._recent_scores(db, team.id)
+    finally:
+        db.conn.set_trace_callback(None)
+    assert scores == {patient.id: [3, 7]}
+    [sql] = [s for s in seen if "json_group_array(distress)" in s]
+    plan = " / ".join(r[3] for r in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "SEARCH entries USING COVERING INDEX entries_shared_scores" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
