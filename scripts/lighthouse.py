@@ -42,7 +42,7 @@ TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo"
 BYTE_LIMITS = {"landing": 30 * 1024, "home": 60 * 1024}
 RUNS = int(os.environ.get("LIGHTHOUSE_RUNS", "3"))
 # LIGHTHOUSE_PAGES=timeline,home scores only those pages (all five unless set).
-CHOSEN = os.environ.get("LIGHTHOUSE_PAGES", "").split(",")
+CHOSEN = [name for name in os.environ.get("LIGHTHOUSE_PAGES", "").split(",") if name]
 
 
 def free_port():
@@ -150,6 +150,9 @@ def summarise(name, report):
 
 
 def main():
+    unknown = sorted(set(CHOSEN) - {name for name, _, _ in PAGES})
+    if unknown:  # a misspelt name would otherwise score nothing and print an empty table
+        raise SystemExit(f"LIGHTHOUSE_PAGES names no such page: {', '.join(unknown)}")
     if not LIGHTHOUSE.exists():
         raise SystemExit("Lighthouse is not installed: run `npm ci` (make lighthouse does)")
     REPORTS.mkdir(exist_ok=True)
@@ -159,7 +162,7 @@ def main():
         try:
             cookie = sign_in(base)
             for name, path, private in PAGES:
-                if CHOSEN != [""] and name not in CHOSEN:
+                if CHOSEN and name not in CHOSEN:
                     continue
                 report, spread = median_run(name, base + path, cookie if private else None)
                 notes.append(f"{name}: performance over {RUNS} runs {spread}")
