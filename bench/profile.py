@@ -6,7 +6,9 @@ Signs in the first synthetic person of the page's role through the real forms, s
 page's request as the load script does, and prints: the mean and p95 wall time of
 --requests requests; cProfile's heaviest functions; and each SQL statement of one request
 (traced by SQLite), with its EXPLAIN QUERY PLAN and the time it takes run again alone.
---cold forgets the dashboard's kept team flags before every request, as after a change.
+--cold forgets the dashboard's kept answers and one patient's stored flags before every
+request, as after one patient's change; --empty forgets every stored flag too, as on the
+first load after migration 0025.
 """
 
 import argparse
@@ -91,7 +93,9 @@ def main():
     parser.add_argument("--scale", default="0.1")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--empty", action="store_true")
     args = parser.parse_args()
+    args.cold = args.cold or args.empty
     page = next(p for p in workload.PAGES if p.name == args.page)
     path = OUT / "profile.db"
     for suffix in ("", "-wal", "-shm"):
@@ -101,10 +105,16 @@ def main():
     client, token, person = signed_in(app, page.role)
     send = sender(client, page, token, person)
 
+    forget = sqlite3.connect(path, isolation_level=None)
+
     def once():
         if args.cold:
             inbox._TEAM_STATES.clear()
             inbox._TEAM_PINNED.clear()
+            # A change deletes the changed patient's stored flags (migration 0025's triggers).
+            forget.execute("DELETE FROM patient_flags WHERE patient_id = (SELECT patient_id"
+                           " FROM patient_flags ORDER BY random() LIMIT 1)"
+                           if not args.empty else "DELETE FROM patient_flags")
         response = send()
         assert response.status_code in page.expect, response.status_code
         return len(response.get_data())
@@ -116,7 +126,8 @@ def main():
         once()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    print(f"{page.name}{' (cold)' if args.cold else ''}: {size:,} bytes; mean"
+    label = " (empty)" if args.empty else " (cold)" if args.cold else ""
+    print(f"{page.name}{label}: {size:,} bytes; mean"
           f" {statistics.mean(times):.1f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms"
           f" over {len(times)} requests in one process")
 

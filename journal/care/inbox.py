@@ -1,7 +1,6 @@
 """What nurses see: the team inbox of shared entries, and one patient's shared record."""
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from werkzeug.exceptions import NotFound
@@ -10,9 +9,8 @@ from ..diary.entries import Entry
 from ..guidance.concern import Concern
 from ..platform import audit
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
-from ..scans.records import AWAITING_RESULTS, as_scan, stage_of
-from ..scans.stages import StageInfo, results_overdue
 from . import triage
+from .states import patient_states, stored_states
 from .teams import Link
 
 PAGE_SIZE = 30
@@ -42,18 +40,6 @@ AWAITING_REVIEW_SQL = (
 
 
 @dataclass(frozen=True)
-class PatientState:
-    """What is true of a connected patient now, for flags on all their entries."""
-
-    scores: tuple
-    rising: bool
-    stage: StageInfo | None
-    overdue: bool
-    # Every scan still waiting for results, overdue first (one patient's page only).
-    waits: tuple = ()
-
-
-@dataclass(frozen=True)
 class InboxItem:
     entry: Entry
     link: Link
@@ -62,97 +48,6 @@ class InboxItem:
     reviewed: bool
     reviewed_by: str | None
     outcome: str | None = None
-
-
-def _recent_scores(db, team_id, patient_id=None):
-    """The last six shared scores of each of the team's patients (or of one), oldest first."""
-    # One short walk per patient of an index that holds all it reads (entries_shared_scores,
-    # whose condition this query repeats), newest first, not a sort of the team's whole
-    # shared history; one row per patient, as a big team has over a thousand.
-    rows = db.execute(
-        "SELECT l.patient_id, (SELECT json_group_array(distress) FROM ("
-        "  SELECT distress FROM entries WHERE patient_id = l.patient_id AND shared = 1"
-        "  AND shared_team_id = l.team_id AND deleted_at IS NULL AND distress IS NOT NULL"
-        "  ORDER BY created_at DESC, id DESC LIMIT :window))"
-        " FROM care_links l WHERE l.team_id = :team AND l.ended_at IS NULL"
-        " AND (:patient IS NULL OR l.patient_id = :patient)",
-        {"team": team_id, "window": 2 * triage.TREND_WINDOW, "patient": patient_id},
-    )
-    return {pid: json.loads(newest_first)[::-1] for pid, newest_first in rows}
-
-
-def _current_scans(db, team_id, patient_id=None):
-    """Each connected patient's current scan row (as scans.current_scan picks it)."""
-    cursor = db.conn.cursor()
-    cursor.row_factory = sqlite3.Row  # read by name, without a dict for every row
-    cursor.execute(
-        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
-        " WHERE l.team_id = :team AND l.ended_at IS NULL"
-        " AND (:patient IS NULL OR l.patient_id = :patient) AND s.id = ("
-        "  SELECT id FROM scans WHERE patient_id = l.patient_id"
-        "  ORDER BY created_at DESC, id DESC LIMIT 1)",
-        {"team": team_id, "patient": patient_id},
-    )
-    return {row["patient_id"]: row for row in cursor}
-
-
-def _unanswered_scans(db, team_id, patient_id=None):
-    """Every scan with no results yet of each connected patient, by patient id: an older
-    scan's overdue results must not hide behind a newer scan."""
-    cursor = db.conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    cursor.execute(
-        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
-        " WHERE l.team_id = :team AND l.ended_at IS NULL"
-        " AND (:patient IS NULL OR l.patient_id = :patient)"
-        " AND s.results_received_on IS NULL AND s.appointment_at IS NOT NULL",
-        {"team": team_id, "patient": patient_id},
-    )
-    found = {}
-    for row in cursor:
-        found.setdefault(row["patient_id"], []).append(row)
-    return found
-
-
-def _waits(rows, now):
-    """(scan row, stage) for scans waiting for results, overdue first, longest wait first."""
-    staged = [(row, stage_of(row, now)) for row in rows]
-    waiting = [(row, info) for row, info in staged if info.stage in AWAITING_RESULTS]
-    return tuple(sorted(waiting, key=lambda w: (w[1].stage != "overdue",
-                                                -(w[1].waiting_day or 0))))
-
-
-def patient_states(db, team_id, now=None, patient_id=None):
-    """PatientState for every patient connected to the team (or just one), by patient id.
-
-    Team-wide, only the flags are worked out (stage is None): the full stage is for one
-    patient's page, and a big team has over a thousand patients.
-    """
-    now = now or utc_now()
-    today = uk_today(now)
-    scores = _recent_scores(db, team_id, patient_id)
-    scans = _current_scans(db, team_id, patient_id)
-    unanswered = _unanswered_scans(db, team_id, patient_id)
-    states = {}
-    for (pid,) in db.execute(
-        "SELECT patient_id FROM care_links WHERE team_id = :team AND ended_at IS NULL"
-        " AND (:patient IS NULL OR patient_id = :patient)",
-        {"team": team_id, "patient": patient_id},
-    ):
-        own = tuple(scores.get(pid, ()))
-        scan = scans.get(pid)
-        waiting = unanswered.get(pid, ())
-        waits = ()
-        if patient_id is None:
-            stage = None
-            overdue = any(results_overdue(as_scan(row), today) for row in waiting)
-        else:
-            stage = stage_of(scan, now) if scan is not None else None
-            waits = _waits(waiting, now)
-            overdue = any(triage.is_overdue(info) for _, info in waits)
-        states[pid] = PatientState(scores=own, rising=triage.is_rising(own), stage=stage,
-                                   overdue=overdue, waits=waits)
-    return states
 
 
 # Team-wide states by (database, team), reused while nothing they come from has changed:
@@ -182,10 +77,10 @@ def _kept(store, database, team, version, work):
 
 
 def team_states(db, team, database, version, now=None):
-    """patient_states for the whole team, worked out again only when its version (from
-    team_version) has moved."""
+    """The whole team's states (states.stored_states), read again only when its version
+    (from team_version) has moved."""
     return _kept(_TEAM_STATES, database, team, version,
-                 lambda: patient_states(db, team.id, now))
+                 lambda: stored_states(db, team.id, now))
 
 
 def _item(row, states, safety):

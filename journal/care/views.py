@@ -28,6 +28,7 @@ from ..scans.stages import scan_day
 from ..trends import summaries
 from ..trends.chart import build_chart, daily_scores
 from . import bp, hours, inbox, joincodes, pending, sharing, teams, triage
+from .states import patient_states
 
 POLL_ENDPOINT = "care.poll"
 # A poll is not the nurse doing anything, so it must not hold off the idle timeout.
@@ -362,7 +363,7 @@ def patient(link_id):
     db = get_db()
     team = nurse_team()
     link = teams.link_for_team(db, link_id, team)
-    states = inbox.patient_states(db, team.id, patient_id=link.patient_id)
+    states = patient_states(db, team.id, patient_id=link.patient_id)
     items, more = inbox.shared_entries(db, team.id, link, safety(), states,
                                        before_id=before_id())
     audit.record(db, g.user, "view-patient", patient_id=link.patient_id, team_id=team.id)

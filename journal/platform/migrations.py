@@ -829,3 +829,64 @@ def m0024(db):
         " created_at, id, distress, shared, deleted_at)"
         " WHERE shared = 1 AND deleted_at IS NULL AND distress IS NOT NULL"
     )
+
+
+@migrations(name="0025_patient_flags")
+def m0025(db):
+    # Each connected patient's dashboard flags as care.states last worked them out: their
+    # last six shared scores, whether those rise, and the last day results were due for
+    # their first scan still waiting (overdue from the day after). A dashboard load reads
+    # these instead of working out a thousand patients' again. Any change to what they come
+    # from deletes the patient's rows, and the next load works out only those again.
+    db.executescript(
+        """
+        CREATE TABLE patient_flags (
+            team_id INTEGER NOT NULL,
+            patient_id INTEGER NOT NULL,
+            rules TEXT NOT NULL,
+            scores TEXT NOT NULL,
+            rising INTEGER NOT NULL,
+            due_by TEXT,
+            PRIMARY KEY (team_id, patient_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX patient_flags_by_patient ON patient_flags(patient_id);
+        CREATE TRIGGER entries_flags_insert AFTER INSERT ON entries WHEN NEW.shared = 1
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id = NEW.patient_id;
+        END;
+        CREATE TRIGGER entries_flags_update
+        AFTER UPDATE OF patient_id, shared, shared_team_id, deleted_at, distress, created_at
+        ON entries WHEN OLD.shared = 1 OR NEW.shared = 1
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id IN (OLD.patient_id, NEW.patient_id);
+        END;
+        CREATE TRIGGER entries_flags_delete AFTER DELETE ON entries WHEN OLD.shared = 1
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id = OLD.patient_id;
+        END;
+        CREATE TRIGGER scans_flags_insert AFTER INSERT ON scans
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id = NEW.patient_id;
+        END;
+        CREATE TRIGGER scans_flags_update AFTER UPDATE ON scans
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id IN (OLD.patient_id, NEW.patient_id);
+        END;
+        CREATE TRIGGER scans_flags_delete AFTER DELETE ON scans
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id = OLD.patient_id;
+        END;
+        CREATE TRIGGER care_links_flags_insert AFTER INSERT ON care_links
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id = NEW.patient_id;
+        END;
+        CREATE TRIGGER care_links_flags_update AFTER UPDATE ON care_links
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id IN (OLD.patient_id, NEW.patient_id);
+        END;
+        CREATE TRIGGER care_links_flags_delete AFTER DELETE ON care_links
+        BEGIN
+            DELETE FROM patient_flags WHERE patient_id = OLD.patient_id;
+        END;
+        """
+    )

@@ -7,6 +7,7 @@ import pytest
 from care_helpers import add_entry, client_for, link_patient, make_account
 
 from journal.care import inbox
+from journal.care.states import patient_states
 from journal.platform import db as db_module
 from journal.platform.clock import utc_iso, utc_now
 from tests.conftest import AuthActions
@@ -85,7 +86,7 @@ def test_flags_follow_the_safety_rule_the_trend_and_the_scan(app, db, patient, o
     db.execute("UPDATE entries SET reviewed_at = ?, reviewed_team_id = ? WHERE id = ?",
                [utc_iso(utc_now()), team.id, calm])
 
-    states = inbox.patient_states(db, team.id)
+    states = patient_states(db, team.id)
     assert states[other_patient.id].rising and states[other_patient.id].overdue
     assert not states[patient.id].rising and not states[patient.id].overdue
 
@@ -359,7 +360,7 @@ def test_a_rare_flag_reads_a_bounded_number_of_entries_per_page(db, patient, tea
                          when=at(50))
     calm = [add_entry(db, patient, distress=2, note="fine", shared=True, when=at(40 - n))
             for n in range(12)]
-    states = inbox.patient_states(db, team.id)
+    states = patient_states(db, team.id)
     # Unfiltered, they come newest first in one page.
     items, more = inbox.inbox(db, team.id, states, load_safety())
     assert [i.entry.id for i in items] == calm[::-1] + [worrying] and more is None
@@ -456,7 +457,7 @@ def test_an_earlier_scans_overdue_results_still_flag_the_patient(app, db, patien
     add_scan(db, patient, days_ago=30, results_days=7)  # overdue
     add_scan(db, patient, days_ago=-10)  # the newer scan, still to come
 
-    states = inbox.patient_states(db, team.id)
+    states = patient_states(db, team.id)
     assert states[patient.id].overdue
 
     client, _ = client_for(app, "priya@example.com")
@@ -467,4 +468,4 @@ def test_an_earlier_scans_overdue_results_still_flag_the_patient(app, db, patien
 
     db.execute("UPDATE scans SET results_received_on = '2026-01-01' WHERE appointment_at < ?",
                [utc_iso(utc_now())])
-    assert not inbox.patient_states(db, team.id)[patient.id].overdue
+    assert not patient_states(db, team.id)[patient.id].overdue

@@ -8,6 +8,7 @@ from datetime import timedelta
 from care_helpers import add_entry, client_for, link_patient, make_account
 
 from journal.care import inbox
+from journal.care.states import _recent_scores
 from journal.platform import db as db_module
 from journal.platform.clock import utc_now
 
@@ -120,7 +121,7 @@ def test_each_patient_s_recent_scores_come_from_the_index_alone(app, db, patient
     seen = []
     db.conn.set_trace_callback(seen.append)
     try:
-        scores = inbox._recent_scores(db, team.id)
+        scores = _recent_scores(db, team.id)
     finally:
         db.conn.set_trace_callback(None)
     assert scores == {patient.id: [3, 7]}
