@@ -9,7 +9,7 @@ from ..diary.entries import Entry
 from ..guidance.concern import Concern
 from ..platform import audit
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
-from . import triage
+from . import checks, triage
 from .states import patient_states, stored_states
 from .teams import Link
 
@@ -227,8 +227,13 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
     while len(found) <= limit and read < SCAN_LIMIT:
         batch = db.execute(ids_sql, params).fetchall()
         rows = _rows_by_id(db, team_id, [entry_id for entry_id, _ in batch])
-        found += [item for item in (_item(rows[entry_id], states, safety)
-                                    for entry_id, _ in batch) if "concern" in item.flags]
+        # Whole items only for entries the flag may be on: a high score, or words the
+        # stored check (or the check itself, the first time) found.
+        words = checks.words_found(db, list(rows.values()), safety)
+        maybe = [rows[entry_id] for entry_id, _ in batch if words[entry_id]
+                 or (rows[entry_id]["distress"] or 0) >= safety.high_distress]
+        found += [item for item in (_item(row, states, safety) for row in maybe)
+                  if "concern" in item.flags]
         read += len(batch)
         if len(batch) < params["batch"]:
             break

@@ -132,10 +132,12 @@ def patient_states(db, team_id, now=None, patient_id=None):
 
 # Each live link's stored flags, or NULLs where none are stored under today's rules.
 _STORED_SQL = (
-    "SELECT l.patient_id, f.scores, f.rising, f.due_by FROM care_links l"
+    "SELECT l.patient_id, f.rising, f.due_by FROM care_links l"
     " LEFT JOIN patient_flags f ON f.team_id = l.team_id AND f.patient_id = l.patient_id"
     " AND f.rules = :rules WHERE l.team_id = :team AND l.ended_at IS NULL"
 )
+# Most patients carry no flag, and share this one state.
+_UNFLAGGED = PatientState(scores=(), rising=False, stage=None, overdue=False)
 
 
 def _store_missing(db, team_id):
@@ -146,29 +148,30 @@ def _store_missing(db, team_id):
     # change to a patient's data deletes their row (migration 0025's triggers), and no
     # change can land between reading that data here and storing what it said.
     with immediate(db):
-        missing = [pid for pid, scores, *_ in db.execute(_STORED_SQL, params)
-                   if scores is None]
+        missing = [pid for pid, rising, _ in db.execute(_STORED_SQL, params) if rising is None]
         scores = _recent_scores(db, team_id, missing)
         unanswered = _unanswered_scans(db, team_id, missing)
         due = {pid: _due_by(rows) for pid, rows in unanswered.items()}
         db.conn.executemany(
-            "INSERT OR REPLACE INTO patient_flags (team_id, patient_id, rules, scores, rising,"
-            " due_by) VALUES (?, ?, ?, ?, ?, ?)",
-            [(team_id, pid, RULES, json.dumps(own), triage.is_rising(own),
+            "INSERT OR REPLACE INTO patient_flags (team_id, patient_id, rules, rising, due_by)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(team_id, pid, RULES, triage.is_rising(own),
               due[pid].isoformat() if due.get(pid) else None) for pid, own in scores.items()],
         )
         return db.execute(_STORED_SQL, params).fetchall()
 
 
 def stored_states(db, team_id, now=None):
-    """patient_states for the whole team, read from patient_flags; only patients whose data
-    changed since their flags were stored (or that never had any) are worked out again."""
+    """patient_states for the whole team, but with no scores (the dashboard shows only the
+    flags), read from patient_flags; only patients whose data changed since their flags
+    were stored (or that never had any) are worked out again."""
     today = uk_today(now or utc_now()).isoformat()
     rows = db.execute(_STORED_SQL, {"team": team_id, "rules": RULES}).fetchall()
-    if any(scores is None for _, scores, _, _ in rows):
+    if any(rising is None for _, rising, _ in rows):
         rows = _store_missing(db, team_id)
-    return {
-        pid: PatientState(scores=tuple(json.loads(scores)), rising=bool(rising), stage=None,
-                          overdue=due_by is not None and today > due_by)
-        for pid, scores, rising, due_by in rows
-    }
+    states = {}
+    for pid, rising, due_by in rows:
+        overdue = due_by is not None and today > due_by
+        states[pid] = (PatientState(scores=(), rising=bool(rising), stage=None, overdue=overdue)
+                       if rising or overdue else _UNFLAGGED)
+    return states

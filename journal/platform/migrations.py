@@ -833,9 +833,9 @@ def m0024(db):
 
 @migrations(name="0025_patient_flags")
 def m0025(db):
-    # Each connected patient's dashboard flags as care.states last worked them out: their
-    # last six shared scores, whether those rise, and the last day results were due for
-    # their first scan still waiting (overdue from the day after). A dashboard load reads
+    # Each connected patient's dashboard flags as care.states last worked them out: whether
+    # their last shared scores rise, and the last day results were due for their first scan
+    # still waiting (overdue from the day after). A dashboard load reads
     # these instead of working out a thousand patients' again. Any change to what they come
     # from deletes the patient's rows, and the next load works out only those again.
     db.executescript(
@@ -844,7 +844,6 @@ def m0025(db):
             team_id INTEGER NOT NULL,
             patient_id INTEGER NOT NULL,
             rules TEXT NOT NULL,
-            scores TEXT NOT NULL,
             rising INTEGER NOT NULL,
             due_by TEXT,
             PRIMARY KEY (team_id, patient_id)
@@ -889,4 +888,17 @@ def m0025(db):
             DELETE FROM patient_flags WHERE patient_id = OLD.patient_id;
         END;
         """
+    )
+
+
+@migrations(name="0026_entry_checks")
+def m0026(db):
+    # The words check's answer for each entry the inbox has read (care.checks): whether
+    # it found worrying words not denied, and a digest of the texts and the rule it was
+    # worked out from, which must match for the answer to be used again.
+    db.execute(
+        "CREATE TABLE entry_checks ("
+        " entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,"
+        " digest BLOB NOT NULL,"
+        " disclosed INTEGER NOT NULL)"
     )

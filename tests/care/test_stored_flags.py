@@ -13,12 +13,12 @@ from journal.platform.clock import utc_iso, utc_now
 
 
 def as_worked_out(db, team_id, now):
-    return {pid: (s.scores, s.rising, s.overdue)
+    return {pid: (s.rising, s.overdue)
             for pid, s in states.patient_states(db, team_id, now).items()}
 
 
 def as_stored(db, team_id, now):
-    return {pid: (s.scores, s.rising, s.overdue)
+    return {pid: (s.rising, s.overdue)
             for pid, s in states.stored_states(db, team_id, now).items()}
 
 
