@@ -1,6 +1,7 @@
-"""The words check's answer for each shared entry, stored by entry, so that finding the
-flagged entries to pin does not run the check again on entries it has already read."""
+"""The words check's answer for each shared entry, stored by entry, so that the inbox does
+not run the check again on entries it has already read."""
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -34,30 +35,34 @@ def _digest(key, row):
     return digest.digest()
 
 
-def words_found(db, rows, safety):
-    """{entry id: True when the words check finds worrying words the patient did not deny}
-    for these entry rows: the stored answer where it was worked out from the same texts under
-    the same rule, the check itself for the rest, whose answers are then stored."""
+def concerns(db, rows, safety):
+    """{entry id: the Concern triage.concern gives for the row's score and texts}, for
+    these entry rows: the words found as stored where they were found in the same texts
+    under the same rule, the check itself for the rest, whose words are then stored."""
     key = rule_key(safety)
     digests = {row["id"]: _digest(key, row) for row in rows}
-    stored = {entry_id: (digest, disclosed) for entry_id, digest, disclosed in db.execute(
-        "SELECT entry_id, digest, disclosed FROM entry_checks"
+    stored = {entry_id: (digest, found) for entry_id, digest, found in db.execute(
+        "SELECT entry_id, digest, found FROM entry_checks"
         " WHERE entry_id IN (SELECT value FROM json_each(?))", [json.dumps(list(digests))])}
     answers, fresh = {}, []
     for row in rows:
         entry_id = row["id"]
         kept = stored.get(entry_id)
         if kept is not None and kept[0] == digests[entry_id]:
-            answers[entry_id] = bool(kept[1])
+            # The score's part is cheap and read afresh; only the words are kept.
+            found = tuple(concern_check.Found(*words) for words in json.loads(kept[1]))
+            answers[entry_id] = dataclasses.replace(
+                triage.concern(row["distress"], (), safety), found=found)
             continue
-        found = triage.concern(None, (row["note"], row["prompt_answer"]), safety)
-        answers[entry_id] = bool(found.disclosed)
-        fresh.append((entry_id, digests[entry_id], answers[entry_id], entry_id))
+        answers[entry_id] = triage.concern(row["distress"], (row["note"], row["prompt_answer"]),
+                                           safety)
+        found = json.dumps([dataclasses.astuple(f) for f in answers[entry_id].found])
+        fresh.append((entry_id, digests[entry_id], found, entry_id))
     if fresh:
-        # An answer stored from texts that have changed since never matches their digest,
-        # so no lock is needed; an entry deleted meanwhile is simply not stored.
+        # Words stored from texts that have changed since never match their digest, so no
+        # lock is needed; an entry deleted meanwhile is simply not stored.
         with db.atomic():
             db.conn.executemany(
-                "INSERT OR REPLACE INTO entry_checks (entry_id, digest, disclosed)"
+                "INSERT OR REPLACE INTO entry_checks (entry_id, digest, found)"
                 " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?)", fresh)
     return answers

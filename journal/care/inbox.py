@@ -30,8 +30,8 @@ UNREVIEWED_SQL = (
 SHARED_WITH_TEAM_SQL = "e.shared = 1 AND e.shared_team_id = l.team_id AND e.deleted_at IS NULL"
 # A superset of the entries the concern check may flag: the check itself runs on each row.
 CONCERN_CANDIDATE_SQL = "(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')"
-# An entry still waiting for its team's review, as the entries_awaiting_review index
-# (migration 0023) says it word for word, so that SQLite can walk that index.
+# An entry still waiting for its team's review, as the entries_team_awaiting_review index
+# (migration 0027) says it word for word, so that SQLite can walk that index.
 AWAITING_REVIEW_SQL = (
     "e.shared = 1 AND e.deleted_at IS NULL AND (e.reviewed_at IS NULL"
     " OR e.reviewed_team_id IS NOT e.shared_team_id"
@@ -83,7 +83,8 @@ def team_states(db, team, database, version, now=None):
                  lambda: stored_states(db, team.id, now))
 
 
-def _item(row, states, safety):
+def _item(row, states, concern):
+    """The inbox item for a row of _ITEM_SELECT, with its Concern (care.checks)."""
     entry = Entry.from_row(row)
     link = Link.from_row(
         dict(row, id=row["link_id"], team_id=row["team_id"], connected_at=row["connected_at"],
@@ -92,15 +93,13 @@ def _item(row, states, safety):
     state = states.get(entry.patient_id)
     reviewed = triage.is_reviewed(entry.reviewed_at, entry.updated_at,
                                   entry.reviewed_team_id, link.team_id)
-    # The same check the patient's safety net ran when she saved it, over every text.
-    found = triage.concern(entry.distress, (entry.note, entry.prompt_answer), safety)
     flags = triage.flags_for(
-        concern_reason=found.reason,
+        concern_reason=concern.reason,
         rising=bool(state and state.rising),
         overdue=bool(state and state.overdue),
         reviewed=reviewed,
     )
-    return InboxItem(entry, link, found, flags, reviewed, row["reviewed_by"], row["outcome"])
+    return InboxItem(entry, link, concern, flags, reviewed, row["reviewed_by"], row["outcome"])
 
 
 _ITEM_SELECT = (
@@ -126,14 +125,19 @@ def _rows_by_id(db, team_id, ids):
 
 
 def _id_source(link_id, flag):
-    """Where the inbox's ids come from. The whole team's: the newest shared entries of
-    every team, walked in order on entries_shared_newest (CROSS JOIN keeps SQLite to that
-    order) until a page of this team's is found, with no sort; a team's whole shared
-    history sorted on every request cost 100 times more. One patient's, or a few flagged
-    patients': their links first, then each one's own shared entries."""
-    if link_id is None and flag not in ("rising", "overdue"):
+    """Where the inbox's ids come from. The whole team's: the team's newest shared entries,
+    walked in order on entries_team_shared_newest (CROSS JOIN keeps SQLite to that order)
+    until a page is found, with no sort; a team's whole shared history sorted on every
+    request cost 100 times more. One patient's, or a few flagged patients': their links
+    first (CROSS JOIN again: the team index would walk the whole team), then each one's own
+    shared entries."""
+    if _team_wide(link_id, flag):
         return "entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
-    return "care_links l JOIN entries e ON e.patient_id = l.patient_id"
+    return "care_links l CROSS JOIN entries e ON e.patient_id = l.patient_id"
+
+
+def _team_wide(link_id, flag):
+    return link_id is None and flag not in ("rising", "overdue")
 
 
 def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=None,
@@ -147,6 +151,10 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         "(:link IS NULL OR l.id = :link)",
         "(e.created_at, e.id) < (:before_at, :before_id)",
     ]
+    if _team_wide(link_id, flag):
+        # Said outright, though the link's team says it too, for SQLite to start the walk
+        # at the team's own entries.
+        where.append("e.shared_team_id = :team")
     params = {"team": team_id, "link": link_id, "before_at": "~", "before_id": 0}
     if flag in ("rising", "overdue"):
         wanted = [pid for pid, state in states.items() if getattr(state, flag)]
@@ -182,9 +190,10 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
     while True:
         batch = db.execute(ids_sql, params).fetchall()
         rows = _rows_by_id(db, team_id, [entry_id for entry_id, _ in batch])
+        concern_of = checks.concerns(db, list(rows.values()), safety)
         for entry_id, _ in batch:
             read += 1
-            item = _item(rows[entry_id], states, safety)
+            item = _item(rows[entry_id], states, concern_of[entry_id])
             if entry_id not in skip and (flag is None or flag in item.flags):
                 if len(items) == limit:
                     return items, items[-1].entry.id
@@ -207,15 +216,15 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
         "(e.created_at, e.id) < (:before_at, :before_id)",
     ]
     if link_id is None:
-        # The whole team's: a walk of the entries still waiting for review, every team's,
-        # newest first. Reviewed entries are not in that index, so a team that keeps up
-        # has little to pass.
-        source = ("entries e INDEXED BY entries_awaiting_review"
+        # The whole team's: a walk of the team's entries still waiting for review, newest
+        # first. Reviewed entries are not in that index, so a team that keeps up has little
+        # to pass.
+        source = ("entries e INDEXED BY entries_team_awaiting_review"
                   " CROSS JOIN care_links l ON l.patient_id = e.patient_id")
-        where.append(AWAITING_REVIEW_SQL)
+        where += [AWAITING_REVIEW_SQL, "e.shared_team_id = :team"]
     else:
-        # One patient's: from the link, a sort of their own few.
-        source = "care_links l JOIN entries e ON e.patient_id = l.patient_id"
+        # One patient's: from the link (CROSS JOIN, as in _id_source), a sort of their own few.
+        source = "care_links l CROSS JOIN entries e ON e.patient_id = l.patient_id"
     # Every piece of the query is a constant above; values only ever go in as parameters.
     ids_sql = (f"SELECT e.id, e.created_at FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
                " ORDER BY e.created_at DESC, e.id DESC LIMIT :batch")
@@ -227,13 +236,9 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
     while len(found) <= limit and read < SCAN_LIMIT:
         batch = db.execute(ids_sql, params).fetchall()
         rows = _rows_by_id(db, team_id, [entry_id for entry_id, _ in batch])
-        # Whole items only for entries the flag may be on: a high score, or words the
-        # stored check (or the check itself, the first time) found.
-        words = checks.words_found(db, list(rows.values()), safety)
-        maybe = [rows[entry_id] for entry_id, _ in batch if words[entry_id]
-                 or (rows[entry_id]["distress"] or 0) >= safety.high_distress]
-        found += [item for item in (_item(row, states, safety) for row in maybe)
-                  if "concern" in item.flags]
+        concern_of = checks.concerns(db, list(rows.values()), safety)
+        found += [_item(rows[entry_id], states, concern_of[entry_id]) for entry_id, _ in batch
+                  if concern_of[entry_id].reason is not None]
         read += len(batch)
         if len(batch) < params["batch"]:
             break
@@ -298,7 +303,8 @@ def shared_entry_for_team(db, entry_id, team, safety):
     )
     if row is None:
         raise NotFound()
-    return _item(row, patient_states(db, team.id, patient_id=row["patient_id"]), safety)
+    return _item(row, patient_states(db, team.id, patient_id=row["patient_id"]),
+                 checks.concerns(db, [row], safety)[entry_id])
 
 
 def review(db, nurse, team, item, outcome=None, now=None):

@@ -893,12 +893,32 @@ def m0025(db):
 
 @migrations(name="0026_entry_checks")
 def m0026(db):
-    # The words check's answer for each entry the inbox has read (care.checks): whether
-    # it found worrying words not denied, and a digest of the texts and the rule it was
-    # worked out from, which must match for the answer to be used again.
+    # The words check's answer for each entry the inbox has read (care.checks): the words
+    # it found, as JSON, and a digest of the texts and the rule it found them by, which must
+    # match for the answer to be used again.
     db.execute(
         "CREATE TABLE entry_checks ("
         " entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,"
         " digest BLOB NOT NULL,"
-        " disclosed INTEGER NOT NULL)"
+        " found TEXT NOT NULL)"
+    )
+
+
+@migrations(name="0027_team_inbox_indexes")
+def m0027(db):
+    # The team inbox's two walks, newest first, by team: every team's shared entries, and
+    # every team's entries waiting for review, made each walk pass some fifty other teams'
+    # entries for each of its own. These start at the team's own. The conditions are the
+    # old indexes', and AWAITING_REVIEW_SQL's, word for word.
+    db.executescript(
+        """
+        DROP INDEX entries_shared_newest;
+        CREATE INDEX entries_team_shared_newest ON entries(shared_team_id, created_at, id)
+            WHERE shared = 1 AND deleted_at IS NULL;
+        DROP INDEX entries_awaiting_review;
+        CREATE INDEX entries_team_awaiting_review ON entries(shared_team_id, created_at, id)
+            WHERE shared = 1 AND deleted_at IS NULL AND (reviewed_at IS NULL
+            OR reviewed_team_id IS NOT shared_team_id
+            OR (updated_at IS NOT NULL AND updated_at > reviewed_at));
+        """
     )

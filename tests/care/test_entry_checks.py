@@ -34,34 +34,47 @@ def checked(monkeypatch):
 
 
 def rows(db, ids):
-    return [dict(zip(("id", "note", "prompt_answer"), row, strict=True)) for row in db.execute(
-        "SELECT id, note, prompt_answer FROM entries WHERE id IN (SELECT value FROM"
-        " json_each(?)) ORDER BY id", [str(list(ids))])]
+    return [dict(zip(("id", "distress", "note", "prompt_answer"), row, strict=True))
+            for row in db.execute(
+                "SELECT id, distress, note, prompt_answer FROM entries WHERE id IN"
+                " (SELECT value FROM json_each(?)) ORDER BY id", [str(list(ids))])]
+
+
+def words_found(db, ids, safety):
+    """{entry id: whether words the patient did not deny were found}, through the store."""
+    return {entry_id: bool(concern.disclosed)
+            for entry_id, concern in checks.concerns(db, rows(db, ids), safety).items()}
 
 
 def test_stored_answers_are_the_check_s_answers_for_the_whole_corpus(db, patient, safety,
                                                                      checked):
     corpus = read_corpus()
-    ids = [add_entry(db, patient, note=text) for _, text in corpus]
-    expected = {entry_id: bool(triage.concern(None, (text, ""), safety).disclosed)
-                for entry_id, (_, text) in zip(ids, corpus, strict=True)}
-    assert sum(expected.values()) >= 100  # the corpus's worrying phrases, each found
+    # Every phrase in the note, then in the answer to a prompt, with scores low and high.
+    ids = [add_entry(db, patient, distress=n % 11, note=text) for n, (_, text) in
+           enumerate(corpus)]
+    answered = add_entry(db, patient, distress=None, note="A long walk")
+    db.execute("UPDATE entries SET prompt_answer = ? WHERE id = ?", [corpus[0][1], answered])
+    ids.append(answered)
+    expected = {row["id"]: triage.concern(row["distress"], (row["note"], row["prompt_answer"]),
+                                          safety) for row in rows(db, ids)}
+    assert sum(bool(c.disclosed) for c in expected.values()) >= 100  # each worrying phrase
+    assert any(f.denied for c in expected.values() for f in c.found)  # and the denials
 
-    first = checks.words_found(db, rows(db, ids), safety)
+    first = checks.concerns(db, rows(db, ids), safety)
     checked.clear()
-    again = checks.words_found(db, rows(db, ids), safety)
+    again = checks.concerns(db, rows(db, ids), safety)
 
     assert first == expected and again == expected
-    assert checked == []  # the second time, every answer came from the store
+    assert checked == [()] * len(ids)  # the second time, only the scores were checked
 
 
 def test_an_edited_note_is_checked_again(db, patient, safety):
     entry_id = add_entry(db, patient, note="A calm day in the garden")
-    assert checks.words_found(db, rows(db, [entry_id]), safety) == {entry_id: False}
+    assert words_found(db, [entry_id], safety) == {entry_id: False}
 
     db.execute("UPDATE entries SET note = 'I want to end it all' WHERE id = ?", [entry_id])
 
-    assert checks.words_found(db, rows(db, [entry_id]), safety) == {entry_id: True}
+    assert words_found(db, [entry_id], safety) == {entry_id: True}
 
 
 def test_a_words_only_in_the_prompt_answer_count(db, patient, safety):
@@ -69,28 +82,28 @@ def test_a_words_only_in_the_prompt_answer_count(db, patient, safety):
     db.execute("UPDATE entries SET prompt_answer = 'I just want to die' WHERE id = ?",
                [entry_id])
 
-    assert checks.words_found(db, rows(db, [entry_id]), safety) == {entry_id: True}
+    assert words_found(db, [entry_id], safety) == {entry_id: True}
 
 
 def test_a_changed_rule_checks_every_entry_again(db, patient, safety, checked):
     entry_id = add_entry(db, patient, note="I want to end it all")
-    assert checks.words_found(db, rows(db, [entry_id]), safety) == {entry_id: True}
+    assert words_found(db, [entry_id], safety) == {entry_id: True}
     without_words = dataclasses.replace(safety, groups=())
 
-    assert checks.words_found(db, rows(db, [entry_id]), without_words) == {entry_id: False}
-    assert checks.words_found(db, rows(db, [entry_id]), safety) == {entry_id: True}
-    assert len(checked) == 3
+    assert words_found(db, [entry_id], without_words) == {entry_id: False}
+    assert words_found(db, [entry_id], safety) == {entry_id: True}
+    assert [texts for texts in checked if texts] == [("I want to end it all", "")] * 3
 
 
 def test_a_deleted_entry_takes_its_answer_with_it(db, patient, safety):
     entry_id = add_entry(db, patient, note="I want to end it all")
     read = rows(db, [entry_id])
-    checks.words_found(db, read, safety)
+    checks.concerns(db, read, safety)
     db.execute("DELETE FROM entries WHERE id = ?", [entry_id])
 
     assert db.execute("SELECT COUNT(*) FROM entry_checks").fetchone()[0] == 0
     # Read just before it went: still answered, and nothing is stored for it.
-    assert checks.words_found(db, read, safety) == {entry_id: True}
+    assert checks.concerns(db, read, safety)[entry_id].disclosed
     assert db.execute("SELECT COUNT(*) FROM entry_checks").fetchone()[0] == 0
 
 
@@ -102,8 +115,8 @@ def test_an_old_entry_edited_to_worrying_words_is_pinned_at_once(app, db, patien
         add_entry(db, patient, distress=2, note="Tired but fine", shared=True)
     client, _ = client_for(app, "priya@example.com")
     assert old not in item_ids(client.get("/care").get_data(as_text=True))
-    assert db.execute("SELECT disclosed FROM entry_checks WHERE entry_id = ?",
-                      [old]).fetchone() == (0,)
+    assert db.execute("SELECT found FROM entry_checks WHERE entry_id = ?",
+                      [old]).fetchone() == ("[]",)
 
     db.execute("UPDATE entries SET note = 'I keep thinking about killing myself' WHERE id = ?",
                [old])

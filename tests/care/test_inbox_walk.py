@@ -74,10 +74,12 @@ def test_the_team_inbox_needs_no_sort_and_one_patient_starts_from_their_link(
         db_module.forget_connections()
     for url in ("/care", "/care?flag=unreviewed"):
         pinned, listed = plans[url]
-        assert pinned.startswith("SEARCH e USING INDEX entries_awaiting_review"), pinned
-        assert "entries_shared_newest" in listed, listed
+        assert pinned.startswith("SEARCH e USING INDEX entries_team_awaiting_review"
+                                  " (shared_team_id=? AND created_at<?)"), pinned
+        assert listed.startswith("SEARCH e USING INDEX entries_team_shared_newest"
+                                  " (shared_team_id=? AND created_at<?)"), listed
         assert "TEMP B-TREE" not in pinned + listed, url
-    assert all(plan.startswith("SEARCH l USING") for plan in plans[f"/care?patient={linked}"])
+    assert all(plan.startswith("SEARCH l USING") for plan in plans[f"/care?patient={linked}"]), plans[f"/care?patient={linked}"]
 
 
 def test_pinned_entries_are_kept_until_the_team_changes(app, db, patient, team, team_nurse,
