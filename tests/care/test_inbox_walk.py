@@ -79,7 +79,10 @@ def test_the_team_inbox_needs_no_sort_and_one_patient_starts_from_their_link(
         assert listed.startswith("SEARCH e USING INDEX entries_team_shared_newest"
                                   " (shared_team_id=? AND created_at<?)"), listed
         assert "TEMP B-TREE" not in pinned + listed, url
-    assert all(plan.startswith("SEARCH l USING") for plan in plans[f"/care?patient={linked}"]), plans[f"/care?patient={linked}"]
+    for plan in plans[f"/care?patient={linked}"]:
+        # From the link, then that patient's own shared entries, not the whole team's.
+        assert plan.startswith("SEARCH l USING"), plan
+        assert "SEARCH e USING INDEX entries_shared (patient_id=?" in plan, plan
 
 
 def test_pinned_entries_are_kept_until_the_team_changes(app, db, patient, team, team_nurse,
