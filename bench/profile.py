@@ -112,8 +112,7 @@ def main():
 
     def once():
         if args.cold:
-            inbox._TEAM_STATES.clear()
-            inbox._TEAM_PINNED.clear()
+            inbox.forget_kept()
             # A change deletes the changed patient's stored flags (migration 0025's triggers).
             forget.executescript(EMPTY if args.empty else ONE_CHANGED)
         response = send()
@@ -141,8 +140,7 @@ def main():
     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
     if args.cold:
-        inbox._TEAM_STATES.clear()
-        inbox._TEAM_PINNED.clear()
+        inbox.forget_kept()
     conn = sqlite3.connect(path)
     try:
         for sql in traced_statements(send):

@@ -11,11 +11,12 @@ from ..platform import audit
 from ..platform.clock import parse_utc, uk_today, utc_iso, utc_now
 from . import checks, triage
 from .states import patient_states, stored_states
-from .teams import Link
+from .teams import Link, links_of_patients
 
+# Entries on one page of the inbox, the pinned ones included.
 PAGE_SIZE = 30
 # Flagged, unreviewed entries pinned on top of the first page; more wait below and in the
-# flag's filter, so a backlog cannot make the page huge.
+# flag's filter, so a backlog cannot make the page huge. The rest of the page is the newest.
 PINNED_LIMIT = 20
 # A filtered inbox reads at most this many shared entries per page before it offers
 # to look further back, so a rare flag never makes one request slow.
@@ -258,6 +259,26 @@ def team_pinned(db, team, database, version, states, safety):
     moved."""
     return _kept(_TEAM_PINNED, database, team, version,
                  lambda: flagged_unreviewed(db, team.id, states, safety))
+
+
+# The patients the dashboard's side names as needing a look, kept the same way.
+_TEAM_ATTENTION = {}
+
+
+def team_attention(db, team, database, version, states, limit):
+    """(links of up to `limit` patients whose own flags say they need a look, how many do),
+    worked out again only when the team's version has moved."""
+    def work():
+        needing = [pid for pid, state in states.items() if state.rising or state.overdue]
+        return links_of_patients(db, team.id, needing, limit=limit), len(needing)
+
+    return _kept(_TEAM_ATTENTION, database, team, version, work)
+
+
+def forget_kept():
+    """Forget every team's kept answers, as a new worker starts (the benchmark's cold runs)."""
+    for store in (_TEAM_STATES, _TEAM_PINNED, _TEAM_ATTENTION):
+        store.clear()
 
 
 def shared_entries(db, team_id, link, safety, states, before_id=None, limit=PAGE_SIZE):

@@ -282,14 +282,15 @@ def _inbox_context(db, team, filters, before_id=None):
     else:
         pinned, more_pinned = inbox.flagged_unreviewed(db, team.id, states, safety(),
                                                        filters["patient"])
+    # The pinned entries take their places on the page: a page is a page, however many.
     items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
                               link_id=filters["patient"], before_id=before_id,
+                              limit=inbox.PAGE_SIZE - len(pinned),
                               skip=frozenset(i.entry.id for i in pinned))
     # Reading the inbox is reading those patients' data.
     audit.record_many(db, g.user, "view-inbox",
                       sorted({i.entry.patient_id for i in [*pinned, *items]}), team_id=team.id)
-    needing = [pid for pid, state in states.items() if state.rising or state.overdue]
-    shown = teams.links_of_patients(db, team.id, needing, limit=ATTENTION_SHOWN)
+    shown, needing = inbox.team_attention(db, team, database, version, states, ATTENTION_SHOWN)
     return {
         "team": team,
         "pinned": pinned,
@@ -300,7 +301,7 @@ def _inbox_context(db, team, filters, before_id=None):
         "only": _only_link(db, team, filters["patient"]),
         "connected": len(states),
         "attention": [(link, states[link.patient_id]) for link in shown],
-        "attention_total": len(needing),
+        "attention_total": needing,
         "rising_total": sum(state.rising for state in states.values()),
         "overdue_total": sum(state.overdue for state in states.values()),
         "poll_tag": _poll_tag(team),

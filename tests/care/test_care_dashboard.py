@@ -387,8 +387,8 @@ def test_flagged_unreviewed_entries_stay_on_top_whatever_their_age(app, db, pati
     assert item_ids(html)[0] == old_worry
     assert item_ids(html).count(old_worry) == 1
     assert "Flagged and not yet reviewed (1)" in html
-    # The rest follow newest first, a full page of them.
-    assert item_ids(html)[1:] == calm[:inbox.PAGE_SIZE]
+    # The rest follow newest first, to a full page.
+    assert item_ids(html)[1:] == calm[:inbox.PAGE_SIZE - 1]
     client.post(f"/care/entries/{old_worry}/review",
                 data={"csrf_token": token, "outcome": "message-left"})
     html = client.get("/care").get_data(as_text=True)
@@ -406,7 +406,7 @@ def test_a_flagged_backlog_pins_only_the_latest_and_points_to_the_rest(app, db, 
     ids = item_ids(html)
     # The newest flagged ones on top, each once; the page stays a page.
     assert ids[:inbox.PINNED_LIMIT] == worries[:inbox.PINNED_LIMIT]
-    assert len(ids) == len(set(ids)) <= inbox.PINNED_LIMIT + inbox.PAGE_SIZE
+    assert len(ids) == len(set(ids)) <= inbox.PAGE_SIZE
     assert f"Flagged and not yet reviewed (the latest {inbox.PINNED_LIMIT})" in html
     assert 'href="/care?flag=concern&amp;patient="' in html
     # The filter finds every one of them, none lost.
@@ -469,3 +469,19 @@ def test_an_earlier_scans_overdue_results_still_flag_the_patient(app, db, patien
     db.execute("UPDATE scans SET results_received_on = '2026-01-01' WHERE appointment_at < ?",
                [utc_iso(utc_now())])
     assert not patient_states(db, team.id)[patient.id].overdue
+
+
+def test_pinned_entries_take_their_places_on_a_page_and_nothing_is_skipped(
+        app, db, patient, team, team_nurse, linked):
+    worries = [add_entry(db, patient, distress=9, shared=True, when=at(100 + n))
+               for n in range(inbox.PINNED_LIMIT)]
+    calm = [add_entry(db, patient, distress=3, shared=True, when=at(n)) for n in range(1, 40)]
+    client, _ = client_for(app, "priya@example.com")
+    html = client.get("/care").get_data(as_text=True)
+    listed = inbox.PAGE_SIZE - inbox.PINNED_LIMIT
+
+    assert item_ids(html) == worries + calm[:listed]
+    more = re.search(r'href="/care\?[^"]*before=(\d+)', html)[1]
+    older = item_ids(client.get(f"/care?before={more}").get_data(as_text=True))
+    # The next page goes on from the last calm entry shown, and holds a full page.
+    assert older == (calm[listed:] + worries)[:inbox.PAGE_SIZE]

@@ -155,3 +155,24 @@ def test_flags_stored_under_other_rules_are_worked_out_again(nurse_client, db, p
 
     assert "flag-rising" in aside(nurse_client)
     assert worked_out == [patient.id, patient.id]
+
+
+def test_the_patients_needing_a_look_are_kept_with_the_flags(nurse_client, db, patient,
+                                                            linked, monkeypatch):
+    looked_up = []
+    real = inbox.links_of_patients
+
+    def counted(*args, **kwargs):
+        looked_up.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "links_of_patients", counted)
+    for score in (1, 1, 1, 8, 8, 8):
+        add_entry(db, patient, distress=score, shared=True)
+    assert "flag-rising" in aside(nurse_client) and "flag-rising" in aside(nurse_client)
+    assert len(looked_up) == 1
+
+    add_entry(db, patient, distress=1, shared=True)
+    add_entry(db, patient, distress=1, shared=True)
+
+    assert "flag-rising" not in aside(nurse_client) and len(looked_up) == 2
