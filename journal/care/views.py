@@ -27,7 +27,7 @@ from ..scans.records import as_scan, current_scan
 from ..scans.stages import scan_day
 from ..trends import summaries
 from ..trends.chart import build_chart, daily_scores
-from . import bp, hours, inbox, joincodes, pending, sharing, teams, triage
+from . import bp, cards, hours, inbox, joincodes, pending, sharing, teams, triage
 from .states import patient_states
 
 POLL_ENDPOINT = "care.poll"
@@ -70,7 +70,7 @@ def staff_team():
 @bp.app_context_processor
 def _care_helpers():
     return {"patient_team": patient_team, "staff_team": staff_team, "care_flags": triage.FLAGS,
-            "team_sees": team_sees, "care_outcomes": triage.OUTCOMES}
+            "team_sees": team_sees, "care_outcomes": triage.OUTCOMES, "inbox_card": cards.card}
 
 
 def _back(default):

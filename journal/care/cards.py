@@ -1,0 +1,48 @@
+"""The inbox's entry cards, rendered once and reused while nothing on them changes: a load
+after one new check-in renders one card, not thirty."""
+
+import secrets
+import threading
+from collections import OrderedDict
+
+from flask import current_app, render_template, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+# Cards kept per app: the first pages of some sixty teams, about 5 MB (a card is 2.5 KB).
+CARDS_KEPT = 2000
+# Stand-ins for the two things on a card that belong to the request, not to the entry: the
+# nurse's form token and the page the review form returns to. Random, so that nothing a
+# patient writes can match them.
+_TOKEN = f"card-token-{secrets.token_hex(16)}"
+_NEXT = f"card-next-{secrets.token_hex(16)}"
+_lock = threading.Lock()
+
+
+def _kept():
+    return current_app.extensions.setdefault("inbox_cards", OrderedDict())
+
+
+def card(item):
+    """The inbox card for an InboxItem, as care/_item.html renders it on the dashboard.
+
+    Kept by the item itself: an InboxItem is frozen and holds everything the card shows
+    (the entry, the link, the words found, the flags and the review), so any change to
+    those makes another key."""
+    kept = _kept()
+    with _lock:
+        html = kept.get(item)
+        if html is not None:
+            kept.move_to_end(item)
+    if html is None:
+        html = render_template("care/_item.html", item=item, card_token=_TOKEN,
+                               card_next=_NEXT)
+        with _lock:
+            kept[item] = html
+            if len(kept) > CARDS_KEPT:
+                kept.popitem(last=False)
+    back = request.full_path.rstrip("?") if request.method == "GET" else request.form.get(
+        "next", "")
+    # The template escaped the card as it rendered it; the token is letters, digits and
+    # punctuation that HTML leaves alone, and the page's address is escaped here.
+    return Markup(html.replace(_TOKEN, generate_csrf()).replace(_NEXT, escape(back)))  # noqa: S704
