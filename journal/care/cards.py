@@ -9,6 +9,8 @@ from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from ..guidance import loading
+
 # Cards kept per app: the first pages of some sixty teams, about 5 MB (a card is 2.5 KB).
 CARDS_KEPT = 2000
 # Stand-ins for the two things on a card that belong to the request, not to the entry: the
@@ -20,7 +22,13 @@ _lock = threading.Lock()
 
 
 def _kept():
-    return current_app.extensions.setdefault("inbox_cards", OrderedDict())
+    """The app's kept cards, forgotten when the safety rule (which colours the scores) is
+    not the one they were rendered by."""
+    rule = loading.safety()
+    kept = current_app.extensions.get("inbox_cards")
+    if kept is None or kept[0] is not rule:
+        kept = current_app.extensions["inbox_cards"] = (rule, OrderedDict())
+    return kept[1]
 
 
 def card(item):

@@ -272,7 +272,7 @@ def _filters():
 
 def _inbox_context(db, team, filters, before_id=None):
     database = current_app.config["JOURNAL_DB"]
-    version = inbox.team_version(db, team)
+    version = inbox.team_version(db, team, safety())
     states = inbox.team_states(db, team, database, version)
     # Flagged entries nobody has reviewed go on top of the first page, whatever their age.
     if before_id is not None or filters["flag"] not in ("", "concern", "unreviewed"):
@@ -283,10 +283,14 @@ def _inbox_context(db, team, filters, before_id=None):
         pinned, more_pinned = inbox.flagged_unreviewed(db, team.id, states, safety(),
                                                        filters["patient"])
     # The pinned entries take their places on the page: a page is a page, however many.
-    items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
-                              link_id=filters["patient"], before_id=before_id,
-                              limit=inbox.PAGE_SIZE - len(pinned),
-                              skip=frozenset(i.entry.id for i in pinned))
+    if before_id is None and not filters["flag"] and filters["patient"] is None:
+        items, more = inbox.team_first_page(db, team, database, version, states, safety(),
+                                            pinned)
+    else:
+        items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
+                                  link_id=filters["patient"], before_id=before_id,
+                                  limit=inbox.PAGE_SIZE - len(pinned),
+                                  skip=frozenset(i.entry.id for i in pinned))
     # Reading the inbox is reading those patients' data.
     audit.record_many(db, g.user, "view-inbox",
                       sorted({i.entry.patient_id for i in [*pinned, *items]}), team_id=team.id)

@@ -24,7 +24,9 @@ TEXT_TYPES = {
 }
 # Below this the gzip header and a round of CPU cost more than they save.
 MIN_SIZE = 500
-LEVEL = 6
+# Level 5: the nurses' inbox (74.6 KB) took 0.33 ms and 8,656 bytes, level 6 0.64 ms and
+# 8,562 bytes.
+LEVEL = 5
 
 
 def accepts(accept_encoding, coding):

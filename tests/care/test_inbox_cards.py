@@ -2,6 +2,7 @@
 nurse's own form token and page, and change with anything on them."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from care_helpers import add_entry, client_for, csrf_from, make_account
@@ -30,10 +31,10 @@ def test_kept_cards_read_as_freshly_rendered_ones(app, team_nurse, shared, monke
     first = inbox_section(client.get("/care").get_data(as_text=True))
     kept = inbox_section(client.get("/care").get_data(as_text=True))
     monkeypatch.setattr(cards, "CARDS_KEPT", 0)  # every card rendered again
-    app.extensions["inbox_cards"].clear()
+    app.extensions["inbox_cards"][1].clear()
     fresh = inbox_section(client.get("/care").get_data(as_text=True))
 
-    assert len(app.extensions["inbox_cards"]) == 0
+    assert len(app.extensions["inbox_cards"][1]) == 0
     assert without_times(first) == without_times(kept) == without_times(fresh)
     assert first.count('class="inbox-item') == 4
 
@@ -70,3 +71,13 @@ def test_a_reviewed_entry_s_card_changes_at_once(app, db, team_nurse, shared):
     card = card[:card.index("</article>")]
     assert "Reviewed by Priya" in card and "called the patient" in card
     assert '<form class="review"' not in card
+
+
+def test_a_new_safety_rule_colours_kept_cards_again(app, db, patient, linked, team_nurse):
+    add_entry(db, patient, distress=3, note="So-so", shared=True)
+    client, _ = client_for(app, "priya@example.com")
+    assert "band-low" in inbox_section(client.get("/care").get_data(as_text=True))
+
+    app.extensions["safety"] = replace(app.extensions["safety"], raised_distress=3)
+
+    assert "band-mid" in inbox_section(client.get("/care").get_data(as_text=True))

@@ -62,7 +62,7 @@ def test_the_team_inbox_needs_no_sort_and_one_patient_starts_from_their_link(
     try:
         for url in ("/care", f"/care?patient={linked}", "/care?flag=unreviewed"):
             seen.clear()
-            inbox._TEAM_PINNED.clear()  # so the pinned entries' walk runs, not its kept answer
+            inbox.forget_kept()  # so the walks run, not their kept answers
             assert client.get(url).status_code == 200
             # The pinned flagged entries' walk, then the list's.
             walks = [s for s in seen if s.startswith("SELECT e.id, e.created_at FROM")]
@@ -134,3 +134,28 @@ def test_each_patient_s_recent_scores_come_from_the_index_alone(app, db, patient
     plan = " / ".join(r[3] for r in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
     assert "SEARCH entries USING COVERING INDEX entries_shared_scores" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_first_page_is_kept_until_the_team_changes(app, db, patient, team, team_nurse,
+                                                       linked, monkeypatch):
+    first = add_entry(db, patient, distress=3, shared=True)
+    walks = []
+    real = inbox.inbox
+
+    def counted(*args, **kwargs):
+        walks.append(kwargs.get("before_id"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "inbox", counted)
+    client, _ = client_for(app, "priya@example.com")
+    assert item_ids(client.get("/care").get_data(as_text=True)) == [first]
+    assert item_ids(client.get("/care").get_data(as_text=True)) == [first]
+    assert len(walks) == 1  # the second load reused the first's page
+    newer = add_entry(db, patient, distress=4, shared=True)
+
+    assert item_ids(client.get("/care").get_data(as_text=True)) == [newer, first]
+    assert len(walks) == 2
+    # Filtered or older pages are read afresh each time.
+    client.get("/care?flag=unreviewed")
+    client.get(f"/care?before={newer}")
+    assert len(walks) == 4
