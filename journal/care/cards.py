@@ -31,22 +31,24 @@ def _kept():
     return kept[1]
 
 
-def card(item):
-    """The inbox card for an InboxItem, as care/_item.html renders it on the dashboard.
+def card(item, in_patient_view=False):
+    """The inbox card for an InboxItem, as care/_item.html renders it in the inbox (or on
+    the patient's own page).
 
     Kept by the item itself: an InboxItem is frozen and holds everything the card shows
     (the entry, the link, the words found, the flags and the review), so any change to
     those makes another key."""
     kept = _kept()
+    key = (item, in_patient_view)
     with _lock:
-        html = kept.get(item)
+        html = kept.get(key)
         if html is not None:
-            kept.move_to_end(item)
+            kept.move_to_end(key)
     if html is None:
-        html = render_template("care/_item.html", item=item, card_token=_TOKEN,
-                               card_next=_NEXT)
+        html = render_template("care/_item.html", item=item, in_patient_view=in_patient_view,
+                               card_token=_TOKEN, card_next=_NEXT)
         with _lock:
-            kept[item] = html
+            kept[key] = html
             if len(kept) > CARDS_KEPT:
                 kept.popitem(last=False)
     back = request.full_path.rstrip("?") if request.method == "GET" else request.form.get(

@@ -81,3 +81,16 @@ def test_a_new_safety_rule_colours_kept_cards_again(app, db, patient, linked, te
     app.extensions["safety"] = replace(app.extensions["safety"], raised_distress=3)
 
     assert "band-mid" in inbox_section(client.get("/care").get_data(as_text=True))
+
+
+def test_the_patient_page_keeps_its_own_cards(app, db, linked, team_nurse, shared):
+    client, _ = client_for(app, "priya@example.com")
+    inbox_html = inbox_section(client.get("/care").get_data(as_text=True))
+    first = client.get(f"/care/patients/{linked}").get_data(as_text=True)
+    again = client.get(f"/care/patients/{linked}").get_data(as_text=True)
+
+    assert without_times(first) == without_times(again)
+    # The same entries as in the inbox, but dated in their headings and sent back here.
+    assert 'class="who"' in inbox_html and 'class="who"' not in first
+    assert first.count('name="view" value="patient"') == 4
+    assert f'name="next" value="/care/patients/{linked}"' in first
