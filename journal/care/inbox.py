@@ -53,19 +53,14 @@ class InboxItem:
 
 # Team-wide states by (database, team), reused while nothing they come from has changed:
 # triggers move the team's feed_version with every change to its patients' shared entries,
-# links and scans; the UK day moves the overdue rule; the live links' count and highest id
-# catch a link that went with a deleted account, which no trigger sees; and the safety rule
-# the flags were worked out by, which a new one (a test's, or content read again) replaces.
+# links (a link deleted with an account included) and scans; the UK day moves the overdue
+# rule; and a new safety rule (a test's, or content read again) works every flag out again.
 _TEAM_STATES = {}
 
 
-def team_version(db, team, safety, now=None):
+def team_version(team, safety, now=None):
     """What the team's kept states and pinned entries were worked out from."""
-    live = db.execute(
-        "SELECT COUNT(*), MAX(id) FROM care_links WHERE team_id = ? AND ended_at IS NULL",
-        [team.id],
-    ).fetchone()
-    return (team.feed_version, uk_today(now or utc_now()), *live, safety)
+    return (team.feed_version, uk_today(now or utc_now()), safety)
 
 
 def _kept(store, database, team, version, work):

@@ -143,22 +143,25 @@ _UNFLAGGED = PatientState(scores=(), rising=False, stage=None, overdue=False)
 def _store_missing(db, team_id):
     """Work out and store the flags of the team's patients that have none stored; returns
     every live link's row, as _STORED_SQL reads it."""
-    params = {"team": team_id, "rules": RULES}
-    # Under the write lock, from reading what is missing to reading what was stored: a
-    # change to a patient's data deletes their row (migration 0025's triggers), and no
-    # change can land between reading that data here and storing what it said.
+    # Under the write lock, from reading what is missing to storing it: a change to a
+    # patient's data deletes their row (migration 0025's triggers), and no change can land
+    # between reading that data here and storing what it said.
     with immediate(db):
-        missing = [pid for pid, rising, _ in db.execute(_STORED_SQL, params) if rising is None]
+        rows = db.execute(_STORED_SQL, {"team": team_id, "rules": RULES}).fetchall()
+        missing = [pid for pid, rising, _ in rows if rising is None]
         scores = _recent_scores(db, team_id, missing)
         unanswered = _unanswered_scans(db, team_id, missing)
-        due = {pid: _due_by(rows) for pid, rows in unanswered.items()}
+        worked_out = {}
+        for pid, own in scores.items():
+            due = _due_by(unanswered.get(pid, ()))
+            worked_out[pid] = (int(triage.is_rising(own)), due.isoformat() if due else None)
         db.conn.executemany(
             "INSERT OR REPLACE INTO patient_flags (team_id, patient_id, rules, rising, due_by)"
             " VALUES (?, ?, ?, ?, ?)",
-            [(team_id, pid, RULES, triage.is_rising(own),
-              due[pid].isoformat() if due.get(pid) else None) for pid, own in scores.items()],
+            [(team_id, pid, RULES, *flags) for pid, flags in worked_out.items()],
         )
-        return db.execute(_STORED_SQL, params).fetchall()
+    return [(pid, *worked_out[pid]) if rising is None else (pid, rising, due_by)
+            for pid, rising, due_by in rows]
 
 
 def stored_states(db, team_id, now=None):

@@ -272,7 +272,7 @@ def _filters():
 
 def _inbox_context(db, team, filters, before_id=None):
     database = current_app.config["JOURNAL_DB"]
-    version = inbox.team_version(db, team, safety())
+    version = inbox.team_version(team, safety())
     states = inbox.team_states(db, team, database, version)
     # Flagged entries nobody has reviewed go on top of the first page, whatever their age.
     if before_id is not None or filters["flag"] not in ("", "concern", "unreviewed"):

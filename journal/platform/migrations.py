@@ -922,3 +922,14 @@ def m0027(db):
             OR (updated_at IS NOT NULL AND updated_at > reviewed_at));
         """
     )
+
+
+@migrations(name="0028_care_links_feed_delete")
+def m0028(db):
+    # A link deleted with its patient's account moves the team's version too, as every
+    # other change to a link does; the dashboard then needs no count of the live links on
+    # each load to notice it.
+    db.execute(
+        "CREATE TRIGGER care_links_feed_delete AFTER DELETE ON care_links BEGIN"
+        " UPDATE teams SET feed_version = feed_version + 1 WHERE id = OLD.team_id; END"
+    )
