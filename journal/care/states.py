@@ -2,20 +2,34 @@
 flags on all their entries: worked out from their shared scores and scans, and for the whole
 team stored in patient_flags, so that a dashboard load works out only what has changed."""
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..platform.clock import uk_today, utc_now
 from ..platform.db import immediate
+from ..scans import records, stages
 from ..scans.records import AWAITING_RESULTS, as_scan, stage_of
 from ..scans.stages import DEFAULT_DUE, StageInfo, results_window
 from . import triage
 
-# The rules a stored row was worked out by: a row stored under other rules counts as
-# missing, so a change to either rule reaches every patient at the next load.
-RULES = (f"rising: the last {triage.TREND_WINDOW} scores {triage.RISE_BY} points above the"
-         f" {triage.TREND_WINDOW} before; overdue: {DEFAULT_DUE[1]} days after the scan")
+
+def _rules():
+    """The rules a stored row was worked out by, with a digest of the code that works them
+    out (this file, the trend rule, the scan stages and scan rows), so that a row stored by
+    other rules or other code counts as missing and a change reaches every patient at the
+    next load."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in (__file__, triage.__file__, stages.__file__, records.__file__):
+        digest.update(Path(module).read_bytes())
+    return (f"rising: the last {triage.TREND_WINDOW} scores {triage.RISE_BY} points above the"
+            f" {triage.TREND_WINDOW} before; overdue: {DEFAULT_DUE[1]} days after the scan;"
+            f" code {digest.hexdigest()}")
+
+
+RULES = _rules()
 
 
 @dataclass(frozen=True)

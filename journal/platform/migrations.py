@@ -933,3 +933,29 @@ def m0028(db):
         "CREATE TRIGGER care_links_feed_delete AFTER DELETE ON care_links BEGIN"
         " UPDATE teams SET feed_version = feed_version + 1 WHERE id = OLD.team_id; END"
     )
+
+
+@migrations(name="0029_checks_and_reviewers_follow_changes")
+def m0029(db):
+    # The words a check found go as soon as the patient edits the text they were found in,
+    # not when the inbox next reads the entry; and a nurse renamed, or erased (her reviews
+    # keep no name), moves the version of every team whose pages name her as reviewer.
+    db.executescript(
+        """
+        CREATE TRIGGER entries_checks_edit AFTER UPDATE OF note, prompt_answer ON entries
+        BEGIN
+            DELETE FROM entry_checks WHERE entry_id = NEW.id;
+        END;
+        CREATE TRIGGER entry_reviews_feed_update AFTER UPDATE ON entry_reviews
+        BEGIN
+            UPDATE teams SET feed_version = feed_version + 1
+            WHERE id IN (OLD.team_id, NEW.team_id);
+        END;
+        CREATE TRIGGER users_reviewer_renamed AFTER UPDATE OF first_name ON users
+        WHEN NEW.role = 'nurse' AND OLD.first_name IS NOT NEW.first_name
+        BEGIN
+            UPDATE teams SET feed_version = feed_version + 1 WHERE id IN (
+                SELECT team_id FROM entry_reviews WHERE nurse_id = NEW.id);
+        END;
+        """
+    )

@@ -122,3 +122,13 @@ def test_an_old_entry_edited_to_worrying_words_is_pinned_at_once(app, db, patien
                [old])
 
     assert item_ids(client.get("/care").get_data(as_text=True))[0] == old
+
+
+def test_the_words_found_go_as_soon_as_the_text_is_edited(db, patient, safety):
+    entry_id = add_entry(db, patient, note="I want to end it all")
+    checks.concerns(db, rows(db, [entry_id]), safety)
+    assert db.execute("SELECT found FROM entry_checks").fetchone()[0] != "[]"
+
+    db.execute("UPDATE entries SET note = 'A better day' WHERE id = ?", [entry_id])
+
+    assert db.execute("SELECT COUNT(*) FROM entry_checks").fetchone()[0] == 0

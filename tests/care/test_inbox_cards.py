@@ -94,3 +94,19 @@ def test_the_patient_page_keeps_its_own_cards(app, db, linked, team_nurse, share
     assert 'class="who"' in inbox_html and 'class="who"' not in first
     assert first.count('name="view" value="patient"') == 4
     assert f'name="next" value="/care/patients/{linked}"' in first
+
+
+def test_a_renamed_or_erased_reviewer_shows_at_once(app, db, team_nurse, shared):
+    client, token = client_for(app, "priya@example.com")
+    html = client.get("/care").get_data(as_text=True)
+    entry_id = int(re.search(r'id="item-(\d+)"', html)[1])
+    client.post(f"/care/entries/{entry_id}/review",
+                data={"csrf_token": token, "outcome": "called"})
+    assert "Reviewed by Priya" in client.get("/care").get_data(as_text=True)
+
+    db.execute("UPDATE users SET first_name = 'Pri' WHERE id = ?", [team_nurse.id])
+    assert "Reviewed by Pri on" in client.get("/care").get_data(as_text=True)
+
+    db.execute("UPDATE entry_reviews SET nurse_id = NULL")  # as erasing her account does
+    html = client.get("/care").get_data(as_text=True)
+    assert "Reviewed by" not in html and "Reviewed on" in html
