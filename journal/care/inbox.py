@@ -121,17 +121,21 @@ def _rows_by_id(db, team_id, ids):
     )}
 
 
+# One patient's entries, or a few patients': their links first, then each one's own shared
+# entries (CROSS JOIN and INDEXED BY: left to itself, SQLite walked the whole team's entries
+# for each link, as the team index matches too).
+_FROM_LINKS_SQL = ("care_links l CROSS JOIN entries e INDEXED BY entries_shared"
+                   " ON e.patient_id = l.patient_id")
+
+
 def _id_source(link_id, flag):
     """Where the inbox's ids come from. The whole team's: the team's newest shared entries,
     walked in order on entries_team_shared_newest (CROSS JOIN keeps SQLite to that order)
     until a page is found, with no sort; a team's whole shared history sorted on every
-    request cost 100 times more. One patient's, or a few flagged patients': their links
-    first, then each one's own shared entries (CROSS JOIN and INDEXED BY: left to itself,
-    SQLite walked the whole team's entries for each link, as the team index matches too)."""
+    request cost 100 times more. One patient's, or a few flagged patients': _FROM_LINKS_SQL."""
     if _team_wide(link_id, flag):
         return "entries e CROSS JOIN care_links l ON l.patient_id = e.patient_id"
-    return ("care_links l CROSS JOIN entries e INDEXED BY entries_shared"
-            " ON e.patient_id = l.patient_id")
+    return _FROM_LINKS_SQL
 
 
 def _team_wide(link_id, flag):
@@ -221,9 +225,8 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
                   " CROSS JOIN care_links l ON l.patient_id = e.patient_id")
         where += [AWAITING_REVIEW_SQL, "e.shared_team_id = :team"]
     else:
-        # One patient's: from the link (CROSS JOIN, as in _id_source), a sort of their own few.
-        source = ("care_links l CROSS JOIN entries e INDEXED BY entries_shared"
-                  " ON e.patient_id = l.patient_id")
+        # One patient's: from the link, a sort of their own few.
+        source = _FROM_LINKS_SQL
     # Every piece of the query is a constant above; values only ever go in as parameters.
     ids_sql = (f"SELECT e.id, e.created_at FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
                " ORDER BY e.created_at DESC, e.id DESC LIMIT :batch")
@@ -262,13 +265,18 @@ def team_pinned(db, team, database, version, states, safety):
 _TEAM_FIRST_PAGE = {}
 
 
+def page_below(db, team_id, states, safety, pinned, **filters):
+    """inbox's page below the pinned entries, which take their places on it and are not
+    listed again; `filters` as inbox takes them."""
+    return inbox(db, team_id, states, safety, limit=PAGE_SIZE - len(pinned),
+                 skip=frozenset(item.entry.id for item in pinned), **filters)
+
+
 def team_first_page(db, team, database, version, states, safety, pinned):
-    """inbox's first page for the whole team, unfiltered, filled up below `pinned` (the
-    team's pinned entries for the same version); worked out again only when the version
-    has moved."""
+    """page_below for the whole team, unfiltered, below `pinned` (the team's pinned entries
+    for the same version); worked out again only when the version has moved."""
     return _kept(_TEAM_FIRST_PAGE, database, team, version,
-                 lambda: inbox(db, team.id, states, safety, limit=PAGE_SIZE - len(pinned),
-                               skip=frozenset(item.entry.id for item in pinned)))
+                 lambda: page_below(db, team.id, states, safety, pinned))
 
 
 # The patients the dashboard's side names as needing a look, kept the same way.

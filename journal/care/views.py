@@ -287,10 +287,9 @@ def _inbox_context(db, team, filters, before_id=None):
         items, more = inbox.team_first_page(db, team, database, version, states, safety(),
                                             pinned)
     else:
-        items, more = inbox.inbox(db, team.id, states, safety(), flag=filters["flag"] or None,
-                                  link_id=filters["patient"], before_id=before_id,
-                                  limit=inbox.PAGE_SIZE - len(pinned),
-                                  skip=frozenset(i.entry.id for i in pinned))
+        items, more = inbox.page_below(db, team.id, states, safety(), pinned,
+                                       flag=filters["flag"] or None, link_id=filters["patient"],
+                                       before_id=before_id)
     # Reading the inbox is reading those patients' data.
     audit.record_many(db, g.user, "view-inbox",
                       sorted({i.entry.patient_id for i in [*pinned, *items]}), team_id=team.id)
