@@ -62,3 +62,17 @@ def client_for(app, email, password=PASSWORD):
     response = AuthActions(client).sign_in(email, password)
     assert response.status_code == 303, response.get_data(as_text=True)
     return client, csrf_from(client.get(response.location).get_data(as_text=True))
+
+
+def calls_to(monkeypatch, owner, name):
+    """Record every call of owner.name, which still goes through: returns the list that
+    fills with (args, kwargs), one pair a call."""
+    calls = []
+    real = getattr(owner, name)
+
+    def recorded(*args, **kwargs):
+        calls.append((args, kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls

@@ -4,7 +4,7 @@ again only the patients whose data changed, and never shows flags older than the
 from datetime import timedelta
 
 import pytest
-from care_helpers import add_entry, client_for, link_patient, make_account
+from care_helpers import add_entry, calls_to, client_for, link_patient, make_account
 
 from journal.care import inbox, states
 from journal.platform import personal_data
@@ -15,14 +15,7 @@ from tests.care.test_care_dashboard import add_scan
 @pytest.fixture
 def read_again(monkeypatch):
     """How many times the dashboard read the team's flags (not kept from the last load)."""
-    calls = []
-    real = inbox.stored_states
-
-    def counted(*args, **kwargs):
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(inbox, "stored_states", counted)
+    calls = calls_to(monkeypatch, inbox, "stored_states")
     return lambda: len(calls)
 
 
@@ -159,14 +152,7 @@ def test_flags_stored_under_other_rules_are_worked_out_again(nurse_client, db, p
 
 def test_the_patients_needing_a_look_are_kept_with_the_flags(nurse_client, db, patient,
                                                             linked, monkeypatch):
-    looked_up = []
-    real = inbox.links_of_patients
-
-    def counted(*args, **kwargs):
-        looked_up.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(inbox, "links_of_patients", counted)
+    looked_up = calls_to(monkeypatch, inbox, "links_of_patients")
     for score in (1, 1, 1, 8, 8, 8):
         add_entry(db, patient, distress=score, shared=True)
     assert "flag-rising" in aside(nurse_client) and "flag-rising" in aside(nurse_client)

@@ -58,13 +58,18 @@ def test_each_nurse_s_cards_carry_her_own_token_and_page(app, db, team, team_nur
         sam.get("/care").get_data(as_text=True))
 
 
-def test_a_reviewed_entry_s_card_changes_at_once(app, db, team_nurse, shared):
-    client, token = client_for(app, "priya@example.com")
+def review_the_first(client, token):
+    """Review the first entry in the inbox as "called the patient"; returns its id."""
     html = client.get("/care").get_data(as_text=True)
     entry_id = int(re.search(r'id="item-(\d+)"', html)[1])
-
     client.post(f"/care/entries/{entry_id}/review",
                 data={"csrf_token": token, "outcome": "called"})
+    return entry_id
+
+
+def test_a_reviewed_entry_s_card_changes_at_once(app, db, team_nurse, shared):
+    client, token = client_for(app, "priya@example.com")
+    entry_id = review_the_first(client, token)
     after = client.get("/care").get_data(as_text=True)
 
     card = after[after.index(f'id="item-{entry_id}"'):]
@@ -98,10 +103,7 @@ def test_the_patient_page_keeps_its_own_cards(app, db, linked, team_nurse, share
 
 def test_a_renamed_or_erased_reviewer_shows_at_once(app, db, team_nurse, shared):
     client, token = client_for(app, "priya@example.com")
-    html = client.get("/care").get_data(as_text=True)
-    entry_id = int(re.search(r'id="item-(\d+)"', html)[1])
-    client.post(f"/care/entries/{entry_id}/review",
-                data={"csrf_token": token, "outcome": "called"})
+    review_the_first(client, token)
     assert "Reviewed by Priya" in client.get("/care").get_data(as_text=True)
 
     db.execute("UPDATE users SET first_name = 'Pri' WHERE id = ?", [team_nurse.id])

@@ -5,7 +5,7 @@ import re
 import sqlite3
 from datetime import timedelta
 
-from care_helpers import add_entry, client_for, link_patient, make_account
+from care_helpers import add_entry, calls_to, client_for, link_patient, make_account
 
 from journal.care import inbox
 from journal.care.states import _recent_scores
@@ -88,14 +88,7 @@ def test_the_team_inbox_needs_no_sort_and_one_patient_starts_from_their_link(
 def test_pinned_entries_are_kept_until_the_team_changes(app, db, patient, team, team_nurse,
                                                         linked, monkeypatch):
     worrying = add_entry(db, patient, distress=9, shared=True)
-    walks = []
-    real = inbox.flagged_unreviewed
-
-    def counted(*args, **kwargs):
-        walks.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(inbox, "flagged_unreviewed", counted)
+    walks = calls_to(monkeypatch, inbox, "flagged_unreviewed")
     client, _ = client_for(app, "priya@example.com")
     first = client.get("/care").get_data(as_text=True)
     again = client.get("/care").get_data(as_text=True)
@@ -139,14 +132,7 @@ def test_each_patient_s_recent_scores_come_from_the_index_alone(app, db, patient
 def test_the_first_page_is_kept_until_the_team_changes(app, db, patient, team, team_nurse,
                                                        linked, monkeypatch):
     first = add_entry(db, patient, distress=3, shared=True)
-    walks = []
-    real = inbox.inbox
-
-    def counted(*args, **kwargs):
-        walks.append(kwargs.get("before_id"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(inbox, "inbox", counted)
+    walks = calls_to(monkeypatch, inbox, "inbox")
     client, _ = client_for(app, "priya@example.com")
     assert item_ids(client.get("/care").get_data(as_text=True)) == [first]
     assert item_ids(client.get("/care").get_data(as_text=True)) == [first]
