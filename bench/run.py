@@ -5,7 +5,9 @@ wrk and then at a fixed arrival rate, and print the table against the targets.
 Settings come from the environment: BENCH_SCALE (1 = national scale), BENCH_DURATION
 (seconds per page), BENCH_CONNECTIONS (20), BENCH_WORKERS (2 x cores + 1), BENCH_PATIENTS
 and BENCH_NURSES (signed-in pool sizes), BENCH_REBUILD=1 (build again), BENCH_PROFILE
-(run py-spy on the pages whose name contains it, after measuring them).
+(run py-spy on the pages whose name contains it, after measuring them), BENCH_ONLY
+(measure only the pages whose name contains it, beside the ceiling, and skip the mix, the
+open loop and the flood: a quick look at one page, saved apart from a full run).
 """
 
 import collections
@@ -454,6 +456,7 @@ def main():
     threads = setting("BENCH_THREADS", cores, int)
     workers = setting("BENCH_WORKERS", 2 * cores + 1, int)
     profile_match = os.environ.get("BENCH_PROFILE", "").lower()
+    only = os.environ.get("BENCH_ONLY", "").lower()
     OUT.mkdir(exist_ok=True)
 
     db_path, stats = ensure_database(factor, os.environ.get("BENCH_REBUILD") == "1")
@@ -504,6 +507,8 @@ def main():
         rows.append((workload.CEILING.name, workload.CEILING, ceiling, ""))
         mixed_lines, mixed_expect = [], set()
         for page, asked in plan:
+            if only and only not in asked.name.lower():
+                continue
             if page is None:
                 rows.append((asked.name, asked, None, "not yet available (no route)"))
                 continue
@@ -521,36 +526,38 @@ def main():
             mixed_expect |= set(page.expect) | ({200} if page.kind == "poll" else set())
             if profile_match and profile_match in page.name.lower():
                 profile(proc.pid, lambda page=page: run(page), page.name)
-        mixed = drive(port, mixed_lines, users, mixed_expect, duration * 2, connections,
-                      threads, proc.pid)
-        mixed_page = workload.Page("mixed", "GET", "/", None, "mixed")
-        rows.append(("mixed, the issue's eight pages by weight", mixed_page, mixed, ""))
-        rate = round(mixed["rps"] * workload.OPEN_LOOP_SHARE_OF_MIXED)
-        opened = drive_open(port, mixed_lines, users, mixed_expect, rate, duration * 2,
-                            proc.pid)
-        print(f"  open loop at {rate}/s: p95 {opened['p95_us'] / 1000:.1f} ms,"
-              f" statuses {opened['statuses']}")
-        open_page = workload.Page("open loop", "GET", "/", None, "open")
-        rows.append((f"open loop, the mix at {rate}/s (half the mixed run's rate)", open_page,
-                     opened, ""))
-        patient_lines, patient_expect = [], set()
-        for page, _ in plan:
-            if page is not None and page.role == "patient" and page.weight:
-                patient_lines += request_lines(page) * page.weight
-                patient_expect |= set(page.expect)
-        flood = sign_up_flood(port, patient_lines, users, patient_expect, duration, proc.pid)
-        for line in flood:
-            print(f"  patients' pages {line}")
+        flood = ()
+        if not only:
+            mixed = drive(port, mixed_lines, users, mixed_expect, duration * 2, connections,
+                          threads, proc.pid)
+            mixed_page = workload.Page("mixed", "GET", "/", None, "mixed")
+            rows.append(("mixed, the issue's eight pages by weight", mixed_page, mixed, ""))
+            rate = round(mixed["rps"] * workload.OPEN_LOOP_SHARE_OF_MIXED)
+            opened = drive_open(port, mixed_lines, users, mixed_expect, rate, duration * 2,
+                                proc.pid)
+            print(f"  open loop at {rate}/s: p95 {opened['p95_us'] / 1000:.1f} ms,"
+                  f" statuses {opened['statuses']}")
+            open_page = workload.Page("open loop", "GET", "/", None, "open")
+            rows.append((f"open loop, the mix at {rate}/s (half the mixed run's rate)", open_page,
+                         opened, ""))
+            patient_lines, patient_expect = [], set()
+            for page, _ in plan:
+                if page is not None and page.role == "patient" and page.weight:
+                    patient_lines += request_lines(page) * page.weight
+                    patient_expect |= set(page.expect)
+            flood = sign_up_flood(port, patient_lines, users, patient_expect, duration, proc.pid)
+            for line in flood:
+                print(f"  patients' pages {line}")
         memory = {pid: memory_of(pid) for pid in worker_pids(proc.pid)}
     finally:
         stop_server(proc, log)
 
     report(rows, ceiling, memory, stats, dict(duration=duration, connections=connections,
                                                      threads=threads, workers=workers),
-           flood)
+           flood, "last-only" if only else "last-run")
 
 
-def report(rows, ceiling, memory, stats, settings, flood=()):
+def report(rows, ceiling, memory, stats, settings, flood=(), name="last-run"):
     """Print the table with memory, machine and database, and save it beside the data."""
     info = machine()
     scale = stats["scale"]
@@ -591,8 +598,8 @@ def report(rows, ceiling, memory, stats, settings, flood=()):
     output = "\n".join(text)
     print()
     print(output)
-    (OUT / "last-run.md").write_text(output + "\n")
-    (OUT / "last-run.json").write_text(json.dumps({
+    (OUT / f"{name}.md").write_text(output + "\n")
+    (OUT / f"{name}.json").write_text(json.dumps({
         "rows": [{"name": n, "kind": p.kind, "figures": f, "note": note}
                  for n, p, f, note in rows],
         "memory_mb": {str(pid): m for pid, m in memory.items()},
@@ -602,7 +609,7 @@ def report(rows, ceiling, memory, stats, settings, flood=()):
     met = sum(not verdicts(p, f, ceiling["rps"]) for p, f in measured)
     print(f"\nTargets met on {met} of {len(measured)} measured rows; memory"
           f" {'met' if worst_rss < workload.WORKER_RSS_MB else 'NOT met'}."
-          f" Saved to {(OUT / 'last-run.md').relative_to(ROOT)} and last-run.json.")
+          f" Saved to {(OUT / f'{name}.md').relative_to(ROOT)} and {name}.json.")
 
 
 if __name__ == "__main__":
