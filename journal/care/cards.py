@@ -5,7 +5,7 @@ import secrets
 import threading
 from collections import OrderedDict
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -51,8 +51,17 @@ def card(item, in_patient_view=False):
             kept[key] = html
             if len(kept) > CARDS_KEPT:
                 kept.popitem(last=False)
-    back = request.full_path.rstrip("?") if request.method == "GET" else request.form.get(
-        "next", "")
+    token, back = _request_fill()
     # The template escaped the card as it rendered it; the token is letters, digits and
-    # punctuation that HTML leaves alone, and the page's address is escaped here.
-    return Markup(html.replace(_TOKEN, generate_csrf()).replace(_NEXT, escape(back)))  # noqa: S704
+    # punctuation that HTML leaves alone, and the page's address was escaped.
+    return Markup(html.replace(_TOKEN, token).replace(_NEXT, back))  # noqa: S704
+
+
+def _request_fill():
+    """The nurse's form token and the escaped page to return to, once per request: the
+    same for every card on the page."""
+    if "card_fill" not in g:
+        back = request.full_path.rstrip("?") if request.method == "GET" else request.form.get(
+            "next", "")
+        g.card_fill = (generate_csrf(), str(escape(back)))
+    return g.card_fill

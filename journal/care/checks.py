@@ -44,15 +44,18 @@ def concerns(db, rows, safety):
     stored = {entry_id: (digest, found) for entry_id, digest, found in db.execute(
         "SELECT entry_id, digest, found FROM entry_checks"
         " WHERE entry_id IN (SELECT value FROM json_each(?))", [json.dumps(list(digests))])}
-    answers, fresh = {}, []
+    answers, fresh, by_score = {}, [], {}
     for row in rows:
         entry_id = row["id"]
         kept = stored.get(entry_id)
         if kept is not None and kept[0] == digests[entry_id]:
-            # The score's part is cheap and read afresh; only the words are kept.
+            # The score's part is cheap and read afresh, once per score; only the words are
+            # kept, and most entries have none.
+            score = by_score.get(row["distress"])
+            if score is None:
+                score = by_score[row["distress"]] = triage.concern(row["distress"], (), safety)
             found = tuple(concern_check.Found(*words) for words in json.loads(kept[1]))
-            answers[entry_id] = dataclasses.replace(
-                triage.concern(row["distress"], (), safety), found=found)
+            answers[entry_id] = dataclasses.replace(score, found=found) if found else score
             continue
         answers[entry_id] = triage.concern(row["distress"], (row["note"], row["prompt_answer"]),
                                            safety)

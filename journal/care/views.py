@@ -293,7 +293,7 @@ def _inbox_context(db, team, filters, before_id=None):
     # Reading the inbox is reading those patients' data.
     audit.record_many(db, g.user, "view-inbox",
                       sorted({i.entry.patient_id for i in [*pinned, *items]}), team_id=team.id)
-    shown, needing = inbox.team_attention(db, team, database, version, states, ATTENTION_SHOWN)
+    attention = inbox.team_attention(db, team, database, version, states, ATTENTION_SHOWN)
     return {
         "team": team,
         "pinned": pinned,
@@ -303,10 +303,10 @@ def _inbox_context(db, team, filters, before_id=None):
         "filters": filters,
         "only": _only_link(db, team, filters["patient"]),
         "connected": len(states),
-        "attention": [(link, states[link.patient_id]) for link in shown],
-        "attention_total": needing,
-        "rising_total": sum(state.rising for state in states.values()),
-        "overdue_total": sum(state.overdue for state in states.values()),
+        "attention": [(link, states[link.patient_id]) for link in attention.shown],
+        "attention_total": attention.needing,
+        "rising_total": attention.rising,
+        "overdue_total": attention.overdue,
         "poll_tag": _poll_tag(team),
         "poll_seconds": current_app.config.get("CARE_POLL_SECONDS", 30),
         "before": before_id,

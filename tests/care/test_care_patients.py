@@ -103,6 +103,8 @@ def test_the_dashboard_names_only_the_first_patients_who_need_a_look(app, db, te
     assert len(names(aside)) == ATTENTION_SHOWN
     assert f"{ATTENTION_SHOWN + 4} patients need a look in all" in aside
     assert "/care?flag=overdue" in aside
+    assert f"results overdue ({ATTENTION_SHOWN + 4})</a>" in aside
+    assert "flag=rising" not in aside
     assert f"{ATTENTION_SHOWN + 4} patients connected" in aside
 
 
