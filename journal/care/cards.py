@@ -5,7 +5,7 @@ import secrets
 import threading
 from collections import OrderedDict
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -45,8 +45,7 @@ def card(item, in_patient_view=False):
         if html is not None:
             kept.move_to_end(key)
     if html is None:
-        html = render_template("care/_item.html", item=item, in_patient_view=in_patient_view,
-                               card_token=_TOKEN, card_next=_NEXT)
+        html = _render(item, in_patient_view)
         with _lock:
             kept[key] = html
             if len(kept) > CARDS_KEPT:
@@ -55,6 +54,18 @@ def card(item, in_patient_view=False):
     # The template escaped the card as it rendered it; the token is letters, digits and
     # punctuation that HTML leaves alone, and the page's address was escaped.
     return Markup(html.replace(_TOKEN, token).replace(_NEXT, back))  # noqa: S704
+
+
+def _render(item, in_patient_view):
+    """The card as render_template would make it, with the template's context (the app's
+    context processors) worked out once per request rather than once per card."""
+    if "card_context" not in g:
+        context = {}
+        current_app.update_template_context(context)
+        g.card_context = context
+    return current_app.jinja_env.get_template("care/_item.html").render(
+        g.card_context, item=item, in_patient_view=in_patient_view, card_token=_TOKEN,
+        card_next=_NEXT)
 
 
 def _request_fill():
