@@ -29,6 +29,9 @@ UNREVIEWED_SQL = (
 )
 # An entry the team may read: shared with this very team, and not deleted.
 SHARED_WITH_TEAM_SQL = "e.shared = 1 AND e.shared_team_id = l.team_id AND e.deleted_at IS NULL"
+# One patient's link, said only when there is one: behind "(:link IS NULL OR ...)" SQLite
+# walked every link of the team, where alone it looks the link up by its id.
+ONE_LINK_SQL = "l.id = :link"
 # A superset of the entries the concern check may flag: the check itself runs on each row.
 CONCERN_CANDIDATE_SQL = "(e.distress >= :high OR e.note != '' OR e.prompt_answer != '')"
 # An entry still waiting for its team's review, as the entries_team_awaiting_review index
@@ -150,9 +153,10 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         "l.team_id = :team",
         "l.ended_at IS NULL",
         SHARED_WITH_TEAM_SQL,
-        "(:link IS NULL OR l.id = :link)",
         "(e.created_at, e.id) < (:before_at, :before_id)",
     ]
+    if link_id is not None:
+        where.append(ONE_LINK_SQL)
     if _team_wide(link_id, flag):
         # Said outright, though the link's team says it too, for SQLite to start the walk
         # at the team's own entries.
@@ -214,8 +218,7 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
     flagged, and in the "High distress or worrying words" filter."""
     where = [
         "l.team_id = :team", "l.ended_at IS NULL", SHARED_WITH_TEAM_SQL,
-        "(:link IS NULL OR l.id = :link)", UNREVIEWED_SQL, CONCERN_CANDIDATE_SQL,
-        "(e.created_at, e.id) < (:before_at, :before_id)",
+        UNREVIEWED_SQL, CONCERN_CANDIDATE_SQL, "(e.created_at, e.id) < (:before_at, :before_id)",
     ]
     if link_id is None:
         # The whole team's: a walk of the team's entries still waiting for review, newest
@@ -227,6 +230,7 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
     else:
         # One patient's: from the link, a sort of their own few.
         source = _FROM_LINKS_SQL
+        where.append(ONE_LINK_SQL)
     # Only what the check reads comes first; whole rows only for the flagged few, which
     # are some one in ten of the entries walked. Every piece of the query is a constant
     # above; values only ever go in as parameters.

@@ -51,12 +51,12 @@ def _recent_scores(db, team_id, patients=None):
     # whose condition this query repeats), newest first, not a sort of the team's whole
     # shared history; one row per patient, as a big team has over a thousand.
     rows = db.execute(
-        "SELECT l.patient_id, (SELECT json_group_array(distress) FROM ("
+        "SELECT l.patient_id, (SELECT json_group_array(distress) FROM ("  # noqa: S608
         "  SELECT distress FROM entries WHERE patient_id = l.patient_id AND shared = 1"
         "  AND shared_team_id = l.team_id AND deleted_at IS NULL AND distress IS NOT NULL"
         "  ORDER BY created_at DESC, id DESC LIMIT :window))"
         " FROM care_links l WHERE l.team_id = :team AND l.ended_at IS NULL"
-        " AND (:patients IS NULL OR l.patient_id IN (SELECT value FROM json_each(:patients)))",
+        f"{_only_listed(patients)}",  # a constant; values go in as parameters
         {"team": team_id, "window": 2 * triage.TREND_WINDOW, "patients": _listed(patients)},
     )
     return {pid: json.loads(newest_first)[::-1] for pid, newest_first in rows}
@@ -64,6 +64,14 @@ def _recent_scores(db, team_id, patients=None):
 
 def _listed(patients):
     return None if patients is None else json.dumps(list(patients))
+
+
+def _only_listed(patients):
+    """The condition keeping the listed patients' links, said only when there is a list:
+    behind "(:patients IS NULL OR ...)" SQLite walked every link of the team to apply it,
+    where with it alone it looks each patient up."""
+    return "" if patients is None else (
+        " AND l.patient_id IN (SELECT value FROM json_each(:patients))")
 
 
 def _current_scans(db, team_id, patient_id):
@@ -86,9 +94,8 @@ def _unanswered_scans(db, team_id, patients=None):
     cursor = db.conn.cursor()
     cursor.row_factory = sqlite3.Row
     cursor.execute(
-        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"
-        " WHERE l.team_id = :team AND l.ended_at IS NULL"
-        " AND (:patients IS NULL OR l.patient_id IN (SELECT value FROM json_each(:patients)))"
+        "SELECT s.* FROM care_links l JOIN scans s ON s.patient_id = l.patient_id"  # noqa: S608
+        f" WHERE l.team_id = :team AND l.ended_at IS NULL{_only_listed(patients)}"
         " AND s.results_received_on IS NULL AND s.appointment_at IS NOT NULL",
         {"team": team_id, "patients": _listed(patients)},
     )

@@ -8,7 +8,7 @@ from datetime import timedelta
 from care_helpers import add_entry, calls_to, client_for, link_patient, make_account
 
 from journal.care import inbox
-from journal.care.states import _recent_scores
+from journal.care.states import _recent_scores, patient_states
 from journal.platform import db as db_module
 from journal.platform.clock import utc_now
 
@@ -83,8 +83,9 @@ def test_the_team_inbox_needs_no_sort_and_one_patient_starts_from_their_link(
                                   " (shared_team_id=? AND created_at<?)"), listed
         assert "TEMP B-TREE" not in pinned + listed, url
     for plan in plans[f"/care?patient={linked}"]:
-        # From the link, then that patient's own shared entries, not the whole team's.
-        assert plan.startswith("SEARCH l USING"), plan
+        # From the link, by its id, then that patient's own shared entries, not the whole
+        # team's links or entries.
+        assert plan.startswith("SEARCH l USING INTEGER PRIMARY KEY (rowid=?)"), plan
         assert "SEARCH e USING INDEX entries_shared (patient_id=?" in plan, plan
 
 
@@ -130,6 +131,23 @@ def test_each_patient_s_recent_scores_come_from_the_index_alone(app, db, patient
     plan = " / ".join(r[3] for r in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
     assert "SEARCH entries USING COVERING INDEX entries_shared_scores" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_one_patient_s_states_look_her_link_up_not_the_team_s(app, db, patient, team,
+                                                               linked):
+    add_entry(db, patient, distress=3, shared=True)
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        states = patient_states(db, team.id, patient_id=patient.id)
+    finally:
+        db.conn.set_trace_callback(None)
+    assert list(states) == [patient.id]
+    walks = [s for s in seen if "FROM care_links l" in s]
+    assert len(walks) >= 2, seen  # the scores and the scans still waiting
+    for sql in walks:
+        plan = " / ".join(r[3] for r in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "care_links_live_team (team_id=? AND patient_id=?)" in plan, (sql, plan)
 
 
 def test_the_first_page_is_kept_until_the_team_changes(app, db, patient, team, team_nurse,
