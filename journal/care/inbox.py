@@ -199,8 +199,10 @@ def inbox(db, team_id, states, safety, *, flag=None, link_id=None, before_id=Non
         concern_of = checks.concerns(db, list(rows.values()), safety)
         for entry_id, _ in batch:
             read += 1
-            item = _item(rows[entry_id], states, concern_of[entry_id])
-            if entry_id not in skip and (flag is None or flag in item.flags):
+            # Not in rows: its link ended between the two reads.
+            item = (_item(rows[entry_id], states, concern_of[entry_id]) if entry_id in rows
+                    else None)
+            if item and entry_id not in skip and (flag is None or flag in item.flags):
                 if len(items) == limit:
                     return items, items[-1].entry.id
                 items.append(item)
@@ -246,8 +248,13 @@ def flagged_unreviewed(db, team_id, states, safety, link_id=None, limit=PINNED_L
         batch = list(db.query(ids_sql, params))
         concern_of = checks.concerns(db, batch, safety)
         flagged = [row["id"] for row in batch if concern_of[row["id"]].reason is not None]
+        # The whole rows are a later read, after the check (and its write) on the light
+        # ones: an entry whose link has ended since is left out, and one edited since is
+        # checked again on what the card will show (stored answers make that cheap).
         rows = _rows_by_id(db, team_id, flagged)
-        found += [_item(rows[entry_id], states, concern_of[entry_id]) for entry_id in flagged]
+        shown = checks.concerns(db, list(rows.values()), safety)
+        found += [_item(rows[entry_id], states, shown[entry_id]) for entry_id in flagged
+                  if entry_id in rows and shown[entry_id].reason is not None]
         read += len(batch)
         if len(batch) < params["batch"]:
             break

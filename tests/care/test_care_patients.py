@@ -108,6 +108,19 @@ def test_the_dashboard_names_only_the_first_patients_who_need_a_look(app, db, te
     assert f"{ATTENTION_SHOWN + 4} patients connected" in aside
 
 
+def test_the_dashboard_counts_the_patients_whose_scores_rise(app, db, team, team_nurse):
+    people = connect_many(app, db, team, ATTENTION_SHOWN + 2)
+    for person in people:
+        for score in (1, 1, 1, 8, 8, 8):
+            add_entry(db, person, distress=score, shared=True)
+    client, _ = client_for(app, "priya@example.com")
+
+    aside = client.get("/care").get_data(as_text=True)
+    aside = aside[aside.index('id="patients-title"'):]
+    assert f"distress rising ({ATTENTION_SHOWN + 2})</a>" in aside
+    assert "flag=overdue" not in aside
+
+
 def test_a_patient_filter_says_whose_check_ins_are_shown(app, db, patient, other_patient,
                                                         team, team_nurse):
     pat = link_patient(db, patient, team, name="Pat Jones")

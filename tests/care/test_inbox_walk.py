@@ -5,10 +5,12 @@ import re
 import sqlite3
 from datetime import timedelta
 
+import pytest
 from care_helpers import add_entry, calls_to, client_for, link_patient, make_account
 
 from journal.care import inbox
 from journal.care.states import _recent_scores, patient_states
+from journal.guidance.packs import load_safety
 from journal.platform import db as db_module
 from journal.platform.clock import utc_now
 
@@ -166,3 +168,48 @@ def test_the_first_page_is_kept_until_the_team_changes(app, db, patient, team, t
     client.get("/care?flag=unreviewed")
     client.get(f"/care?before={newer}")
     assert len(walks) == 4
+
+
+def changed_between_reads(monkeypatch, app, owner, name, sql, params):
+    """Run `sql` on another connection just before `owner.name` (a step that follows the
+    walk's first read) first runs, as another request would between the two."""
+    real = getattr(owner, name)
+    done = []
+
+    def late(*args, **kwargs):
+        if not done:
+            other = sqlite3.connect(app.config["JOURNAL_DB"])
+            other.execute(sql, params)
+            other.commit()
+            other.close()
+            done.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, late)
+    return done
+
+
+@pytest.mark.parametrize("walk", ["flagged_unreviewed", "inbox"])
+def test_a_link_ended_between_the_walk_s_reads_leaves_its_entries_out(app, db, patient, team,
+                                                                    linked, monkeypatch, walk):
+    add_entry(db, patient, distress=9, shared=True)
+    done = changed_between_reads(monkeypatch, app, inbox, "_rows_by_id",
+                                 "UPDATE care_links SET ended_at = ? WHERE id = ?",
+                                 [utc_now().isoformat(), linked])
+
+    items, _ = getattr(inbox, walk)(db, team.id, {}, load_safety())
+    assert items == [] and done
+
+
+def test_a_note_edited_between_the_walk_s_reads_is_flagged_by_what_it_says_now(
+        app, db, patient, team, linked, monkeypatch):
+    worrying = add_entry(db, patient, distress=2, note="I can't go on like this", shared=True)
+    safety = load_safety()
+    assert [item.entry.id for item in inbox.flagged_unreviewed(db, team.id, {}, safety)[0]] == [
+        worrying]
+    done = changed_between_reads(monkeypatch, app, inbox.checks, "concerns",
+                                 "UPDATE entries SET note = 'All good now' WHERE id = ?",
+                                 [worrying])
+
+    assert inbox.flagged_unreviewed(db, team.id, {}, safety) == ([], False)
+    assert done
