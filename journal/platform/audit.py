@@ -37,6 +37,9 @@ ACTIONS = {
 # it lists many patients at once, so it is not told to her as having seen her entries.
 SEEN_ACTIONS = ("view-patient", "view-summary", "review", "connect", "disconnect",
                 "discharge")
+# Said word for word beside SEEN_ACTIONS in the queries that list them, so SQLite may use
+# audit_by_patient, which leaves the inbox reads out (migration 0031).
+NOT_INBOX_SQL = "a.action != 'view-inbox'"
 COLUMNS = ("id", "at", "action", "actor_id", "actor_role", "patient_id", "team_id",
            "entry_id", "question_id", "link_id")
 
@@ -89,18 +92,18 @@ def seen_by(db, patient_id, before_id=None, limit=50):
     params = {"patient": patient_id, "limit": limit + 1, "actions": json.dumps(SEEN_ACTIONS),
               "before": before_id}
     if before_id is not None and db.execute(
-        "SELECT 1 FROM audit WHERE id = :before AND patient_id = :patient"
-        " AND action IN (SELECT value FROM json_each(:actions))", params,
+        "SELECT 1 FROM audit a WHERE a.id = :before AND a.patient_id = :patient"
+        " AND a.action IN (SELECT value FROM json_each(:actions))", params,
     ).fetchone() is None:
         raise NotFound()  # only a row of this page can be paged from
     rows = list(
         db.query(
-            "SELECT a.id, a.at, a.action, a.actor_role, a.actor_id, a.entry_id,"
+            "SELECT a.id, a.at, a.action, a.actor_role, a.actor_id, a.entry_id,"  # noqa: S608
             " u.first_name AS actor_name, t.name AS team_name, e.created_at AS entry_at"
             " FROM audit a LEFT JOIN users u ON u.id = a.actor_id"
             " LEFT JOIN teams t ON t.id = a.team_id"
             " LEFT JOIN entries e ON e.id = a.entry_id"
-            " WHERE a.patient_id = :patient"
+            f" WHERE a.patient_id = :patient AND {NOT_INBOX_SQL}"
             " AND a.action IN (SELECT value FROM json_each(:actions))"
             " AND (:before IS NULL OR a.id < :before)"
             " ORDER BY a.id DESC LIMIT :limit",

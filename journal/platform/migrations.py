@@ -973,3 +973,17 @@ def m0030(db):
             WHERE action = 'connect-refused';
         """
     )
+
+
+@migrations(name="0031_audit_inbox_reads_unindexed")
+def m0031(db):
+    # Nothing looks a patient's inbox reads up: "Who has seen my entries" and her data
+    # export list only SEEN_ACTIONS, and the inbox reads stay in the table and its full
+    # export. Left out of the patient index, the dozens an inbox load appends go into no
+    # index at all, and her page no longer steps past them.
+    db.executescript(
+        """
+        DROP INDEX audit_by_patient;
+        CREATE INDEX audit_by_patient ON audit(patient_id, id) WHERE action != 'view-inbox';
+        """
+    )

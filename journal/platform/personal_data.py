@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..platform.audit import SEEN_ACTIONS
+from ..platform.audit import NOT_INBOX_SQL, SEEN_ACTIONS
 from ..platform.clock import parse_utc, to_uk, utc_iso, utc_now
 from ..platform.db import immediate
 
@@ -183,11 +183,12 @@ def _questions(db, user_id):
 def _shared_with(db, user_id, labels):
     rows = _rows(
         db,
-        "SELECT a.at, a.action, a.actor_role, a.entry_id, a.question_id,"
+        "SELECT a.at, a.action, a.actor_role, a.entry_id, a.question_id,"  # noqa: S608
         " u.first_name AS actor_name, t.name AS team_name"
         " FROM audit a LEFT JOIN users u ON u.id = a.actor_id"
         " LEFT JOIN teams t ON t.id = a.team_id"
-        " WHERE a.patient_id = ? AND a.action IN (SELECT value FROM json_each(?))"
+        f" WHERE a.patient_id = ? AND {NOT_INBOX_SQL}"
+        " AND a.action IN (SELECT value FROM json_each(?))"
         " ORDER BY a.id",
         [user_id, json.dumps(SEEN_ACTIONS)],
     )
