@@ -591,10 +591,10 @@ def report(rows, ceiling, memory, stats, settings, flood=(), name="last-run"):
         f" {scale['teams']} care team{'s' if scale['teams'] != 1 else ''},"
         f" {scale['entries']:,} entries; {stats['bytes'] / 1e6:,.0f} MB, built in"
         f" {stats['seconds']} s.",
-        "",
-        f"Sign-up flood: the patients' pages by weight, {FLOOD_PATIENTS} clients with no pause:",
-        *(f"- {line}" for line in flood),
     ]
+    if flood:  # none under BENCH_ONLY
+        text += ["", f"Sign-up flood: the patients' pages by weight, {FLOOD_PATIENTS} clients"
+                 " with no pause:", *(f"- {line}" for line in flood)]
     output = "\n".join(text)
     print()
     print(output)
