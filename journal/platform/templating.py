@@ -104,7 +104,8 @@ _ID_MAX = 2**63 - 1  # what the routes' int converter accepts
 def link_to(endpoint, **values):
     """`url_for` for templates. A link with no values (the navigation, the footer) is made
     once per app root; a link with one id (an entry's edit, share and "this helped" forms)
-    is made once in shape, with the id put in. A timeline page makes eighty of these."""
+    is made once in shape, with the id put in; other links with plain values are kept by
+    value. A timeline page makes eighty of these."""
     if endpoint.startswith(".") or not has_request_context():
         return url_for(endpoint, **values)
     if not values:
@@ -114,7 +115,19 @@ def link_to(endpoint, **values):
         if type(value) is int and 0 <= value <= _ID_MAX:
             shape = _one_id_url(request.script_root, endpoint, name)
             return shape.replace(str(_ID_MARK), str(value), 1)
+    # Only these types: True and 1 are one key, but url_for writes them differently.
+    if all(type(value) in _KEPT_TYPES for value in values.values()):
+        return _valued_url(request.script_root, endpoint, tuple(values.items()))
     return url_for(endpoint, **values)
+
+
+# The inbox's filter, poll and "Show older" links: the same few on every reload of a page.
+_KEPT_TYPES = (str, int, type(None))
+
+
+@lru_cache(maxsize=4096)
+def _valued_url(_root, endpoint, key):
+    return url_for(endpoint, **dict(key))
 
 
 @cache

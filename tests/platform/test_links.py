@@ -50,3 +50,25 @@ def test_one_id_links_match_url_for(app, number, root):
         assert link_to("care.dashboard", flag="rising") == url_for("care.dashboard",
                                                                    flag="rising")
         assert link_to("diary.home") == url_for("diary.home")
+
+
+@given(values=st.dictionaries(
+    st.sampled_from(["flag", "patient", "before", "since", "next"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 2**64), st.text(max_size=12)),
+    max_size=4),
+    root=st.sampled_from(["", "/ww"]))
+def test_links_with_values_match_url_for(app, values, root):
+    with app.test_request_context("/", base_url=f"https://localhost{root}"):
+        for endpoint in ("care.dashboard", "care.poll", "diary.timeline"):
+            # Twice: the second answer may come from what the first kept.
+            assert link_to(endpoint, **values) == url_for(endpoint, **values)
+            assert link_to(endpoint, **values) == url_for(endpoint, **values)
+
+
+def test_kept_links_tell_equal_values_of_other_types_apart(app):
+    with app.test_request_context("/"):
+        made = [link_to("care.dashboard", flag=value, patient="")
+                for value in (1, True, "1", 1, True)]
+    assert made == ["/care?flag=1&patient=", "/care?flag=True&patient=",
+                    "/care?flag=1&patient=", "/care?flag=1&patient=",
+                    "/care?flag=True&patient="]
