@@ -38,7 +38,7 @@ def card(item, in_patient_view=False):
     Kept by the item itself: an InboxItem is frozen and holds everything the card shows
     (the entry, the link, the words found, the flags and the review), so any change to
     those makes another key."""
-    kept = _kept()
+    kept, token, back = _request_fill()
     key = (item, in_patient_view)
     with _lock:
         html = kept.get(key)
@@ -50,7 +50,6 @@ def card(item, in_patient_view=False):
             kept[key] = html
             if len(kept) > CARDS_KEPT:
                 kept.popitem(last=False)
-    token, back = _request_fill()
     # The template escaped the card as it rendered it; the token is letters, digits and
     # punctuation that HTML leaves alone, and the page's address was escaped.
     return Markup(html.replace(_TOKEN, token).replace(_NEXT, back))  # noqa: S704
@@ -69,10 +68,11 @@ def _render(item, in_patient_view):
 
 
 def _request_fill():
-    """The nurse's form token and the escaped page to return to, once per request: the
-    same for every card on the page."""
-    if "card_fill" not in g:
+    """The kept cards, the nurse's form token and the escaped page to return to, once per
+    request: the same for every card on the page."""
+    fill = g.get("card_fill")
+    if fill is None:
         back = request.full_path.rstrip("?") if request.method == "GET" else request.form.get(
             "next", "")
-        g.card_fill = (generate_csrf(), str(escape(back)))
-    return g.card_fill
+        fill = g.card_fill = (_kept(), generate_csrf(), str(escape(back)))
+    return fill

@@ -1,7 +1,7 @@
 """What nurses see: the team inbox of shared entries, and one patient's shared record."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from werkzeug.exceptions import NotFound
 
@@ -52,6 +52,16 @@ class InboxItem:
     reviewed: bool
     reviewed_by: str | None
     outcome: str | None = None
+
+    def __hash__(self):
+        # The inbox's cards are kept by their item, and the kept pages hand back the same
+        # items on every load: hash the nested fields once, not once per card a load.
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", value)
+            return value
 
 
 # Team-wide states by (database, team), reused while nothing they come from has changed:
