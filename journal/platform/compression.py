@@ -6,11 +6,11 @@ reflect nothing from the URL, searches travel in POST bodies behind CSRF, and Fl
 tokens carry a signature that changes every second, so compressing is safe here.
 """
 
-import gzip
 from functools import lru_cache
 
 import brotli
 from flask import request
+from zlib_ng import zlib_ng
 
 TEXT_TYPES = {
     "application/javascript",
@@ -24,9 +24,11 @@ TEXT_TYPES = {
 }
 # Below this the gzip header and a round of CPU cost more than they save.
 MIN_SIZE = 500
-# Level 5: the nurses' inbox (74.6 KB) took 0.33 ms and 8,656 bytes, level 6 0.64 ms and
-# 8,562 bytes.
+# Level 5 of zlib-ng: the nurses' inbox (74.5 KB) took 0.18 ms and 8,695 bytes, where
+# zlib's level 5 took 0.45 ms and 8,643 bytes (docs/PERFORMANCE.md, round eight).
 LEVEL = 5
+# A gzip wrapper around the deflate stream, as zlib's wbits say it.
+GZIP_WBITS = 31
 
 
 def accepts(accept_encoding, coding):
@@ -51,8 +53,9 @@ def worth_compressing(mimetype, status, size, already_encoded):
 
 
 def compress(body):
-    """Gzip bytes with a fixed timestamp, so the same file always gives the same bytes."""
-    return gzip.compress(body, compresslevel=LEVEL, mtime=0)
+    """Gzip bytes with no timestamp in the header, so the same body always gives the same
+    bytes."""
+    return zlib_ng.compress(body, LEVEL, GZIP_WBITS)
 
 
 @lru_cache(maxsize=64)
