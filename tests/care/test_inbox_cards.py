@@ -5,9 +5,9 @@ import re
 from dataclasses import replace
 
 import pytest
-from care_helpers import add_entry, client_for, csrf_from, make_account
+from care_helpers import add_entry, calls_to, client_for, csrf_from, make_account
 
-from journal.care import cards, teams
+from journal.care import cards, inbox, teams
 
 
 def inbox_section(html):
@@ -37,6 +37,16 @@ def test_kept_cards_read_as_freshly_rendered_ones(app, team_nurse, shared, monke
     assert len(app.extensions["inbox_cards"][1]) == 0
     assert without_times(first) == without_times(kept) == without_times(fresh)
     assert first.count('class="inbox-item') == 4
+
+
+def test_items_worked_out_again_find_their_kept_cards(app, team_nurse, shared, monkeypatch):
+    client, _ = client_for(app, "priya@example.com")
+    client.get("/care")
+    renders = calls_to(monkeypatch, cards, "_render")
+    inbox.forget_kept()  # the same items, made afresh from the database
+    client.get("/care")
+
+    assert renders == []
 
 
 def test_each_nurse_s_cards_carry_her_own_token_and_page(app, db, team, team_nurse, shared):
