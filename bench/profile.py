@@ -1,6 +1,6 @@
 """Profile one page of the workload in one process, on a copy of the benchmark's database.
 
-    python -m bench.profile "nurse dashboard" [--scale 0.1] [--requests 30] [--cold]
+    python -m bench.profile "nurse dashboard" [--scale 0.1] [--requests 30] [--cold] [--parts]
 
 Signs in the first synthetic person of the page's role through the real forms, sends the
 page's request as the load script does, and prints: the mean and p95 wall time of
@@ -9,15 +9,19 @@ page's request as the load script does, and prints: the mean and p95 wall time o
 --cold forgets the dashboard's kept answers and one patient's stored flags before every
 request, as after one patient's change; --empty forgets every stored flag too, as on the
 first load after migrations 0025 and 0026, and every words check the inbox stored.
+--parts prints instead the CPU time a request and its parts (session, views' audit writes,
+rendering, cards, gzip), timed with time.process_time around each, median of five rounds.
 """
 
 import argparse
+import contextlib
 import cProfile
 import pstats
 import shutil
 import sqlite3
 import statistics
 import time
+from collections import Counter
 
 import journal.platform.db
 from bench import run, workload
@@ -69,6 +73,67 @@ def sender(client, page, token, person):
     return send
 
 
+# What --parts times, as (label, module or class, attribute): each is looked up there at
+# call time, so wrapping the attribute times every call.
+def parts():
+    import flask
+
+    from journal.accounts import sign_in
+    from journal.care import cards
+    from journal.platform import audit, compression, web
+
+    return [
+        ("session cookie read", sign_in.SessionCookies, "open_session"),
+        ("before the view (user, session row)", flask.Flask, "preprocess_request"),
+        ("the view, rendering and all", flask.Flask, "dispatch_request"),
+        ("  audit write", audit, "record_many"),
+        ("  rendering", web, "render_template"),
+        ("    inbox cards", cards, "card"),
+        ("after the view (headers, gzip)", flask.Flask, "process_response"),
+        ("  gzip", compression, "compress"),
+    ]
+
+
+@contextlib.contextmanager
+def cpu_of(targets, spent):
+    """Add the CPU time (time.process_time) each call of owner.attribute takes to
+    spent[label], for every (label, owner, attribute) in targets; puts them back after."""
+    real = [(owner, attribute, getattr(owner, attribute)) for _, owner, attribute in targets]
+
+    def timed(label, function):
+        def wrapper(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.process_time() - started
+        return wrapper
+
+    try:
+        for (label, owner, attribute), (_, _, function) in zip(targets, real, strict=True):
+            setattr(owner, attribute, timed(label, function))
+        yield spent
+    finally:
+        for owner, attribute, function in real:
+            setattr(owner, attribute, function)
+
+
+def print_parts(name, once, requests):
+    """CPU time a request, whole and by part: the median of five rounds of `requests`."""
+    rounds = []
+    for _ in range(5):
+        with cpu_of(parts(), Counter()) as spent:
+            started = time.process_time()
+            for _ in range(requests):
+                once()
+            spent["whole request"] = time.process_time() - started
+        rounds.append(spent)
+    print(f"{name}: CPU a request in one process (ms), median of 5 rounds of {requests}:")
+    for label in ["whole request"] + [label for label, _, _ in parts()]:
+        per_request = statistics.median(r[label] for r in rounds) / requests * 1000
+        print(f"  {per_request:6.3f}  {label}")
+
+
 def traced_statements(send):
     """The SQL statements one request runs, as SQLite expanded them."""
     seen = []
@@ -97,6 +162,7 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--cold", action="store_true")
     parser.add_argument("--empty", action="store_true")
+    parser.add_argument("--parts", action="store_true")
     args = parser.parse_args()
     args.cold = args.cold or args.empty
     page = next(p for p in workload.PAGES if p.name == args.page)
@@ -120,6 +186,11 @@ def main():
         return len(response.get_data())
 
     size = once()
+    if args.parts:
+        for _ in range(20):  # warm, as the timed loop below is
+            once()
+        print_parts(page.name, once, args.requests)
+        return
     times = []
     for _ in range(args.requests):
         started = time.perf_counter()
