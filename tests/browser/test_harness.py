@@ -12,17 +12,27 @@ def test_playwrights_own_disabled_features_are_read():
     assert not set(UNUSED_FEATURES) & set(features)
 
 
+def page_targets(browser):
+    session = browser.new_browser_cdp_session()
+    try:
+        return session.send("Target.getTargets")["targetInfos"]
+    finally:
+        session.detach()
+
+
 def test_no_address_bar_pages_are_opened_beside_a_context(browser):
+    # Only the pages this context opens: a test that failed before closing its own context
+    # leaves its page in the same browser.
+    before = {t["targetId"] for t in page_targets(browser)}
     context = browser.new_context()
     try:
         context.new_page().goto("data:text/html,<title>t</title>")
-        session = browser.new_browser_cdp_session()
-        targets = session.send("Target.getTargets")["targetInfos"]
-        session.detach()
+        every = page_targets(browser)
     finally:
         context.close()
-    assert [t["url"] for t in targets if t["type"] == "page"] == ["data:text/html,<title>t</title>"]
-    assert [t["url"] for t in targets if t["url"].startswith("chrome://")] == []
+    new = [t["url"] for t in every if t["targetId"] not in before and t["type"] == "page"]
+    assert new == ["data:text/html,<title>t</title>"]
+    assert [t["url"] for t in every if t["url"].startswith("chrome://")] == []
 
 
 def _item(module, check, spec, theme=None):
