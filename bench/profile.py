@@ -87,7 +87,10 @@ def parts():
         ("before the view (user, session row)", flask.Flask, "preprocess_request"),
         ("the view, rendering and all", flask.Flask, "dispatch_request"),
         ("  audit write", audit, "record_many"),
-        ("  rendering", web, "render_template"),
+        # Flask's render_template, however a view imported it, ends in templating._render;
+        # an htmx request's blocks go through web.render_blocks.
+        ("  rendering a page", flask.templating, "_render"),
+        ("  rendering htmx blocks", web, "render_blocks"),
         ("    inbox cards", cards, "card"),
         ("after the view (headers, gzip)", flask.Flask, "process_response"),
         ("  gzip", compression, "compress"),

@@ -53,8 +53,8 @@ def worth_compressing(mimetype, status, size, already_encoded):
 
 
 def compress(body):
-    """Gzip bytes with no timestamp in the header, so the same body always gives the same
-    bytes."""
+    """Gzip bytes with no timestamp in the header, so the same body gives the same bytes
+    from one request to the next."""
     return zlib_ng.compress(body, LEVEL, GZIP_WBITS)
 
 

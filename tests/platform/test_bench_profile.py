@@ -38,3 +38,16 @@ def test_cpu_of_counts_a_call_that_raises_and_still_puts_it_back():
 def test_every_part_names_an_attribute_that_exists():
     for label, owner, attribute in parts():
         assert callable(getattr(owner, attribute)), label
+
+
+def test_parts_time_a_whole_page_s_render_and_an_htmx_answer_s_blocks(client, signed_in):
+    with cpu_of(parts(), Counter()) as page_spent:
+        assert client.get("/home").status_code == 200
+    with cpu_of(parts(), Counter()) as blocks_spent:
+        answer = client.post("/check-in", data={"csrf_token": signed_in},
+                             headers={"HX-Request": "true", "X-CSRFToken": signed_in})
+        assert answer.status_code == 422
+    spent = {label.strip(): (page_spent[label], blocks_spent[label]) for label, _, _ in parts()}
+    assert spent["rendering a page"][0] > 0 and spent["rendering htmx blocks"][0] == 0
+    assert spent["rendering htmx blocks"][1] > 0 and spent["rendering a page"][1] == 0
+    assert spent["the view, rendering and all"][1] > spent["rendering htmx blocks"][1]
