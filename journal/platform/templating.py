@@ -102,14 +102,12 @@ _ID_MAX = 2**63 - 1  # what the routes' int converter accepts
 
 
 def link_to(endpoint, **values):
-    """`url_for` for templates. A link with no values (the navigation, the footer) is made
-    once per app root; a link with one id (an entry's edit, share and "this helped" forms)
-    is made once in shape, with the id put in; other links with plain values are kept by
-    value. A timeline page makes eighty of these."""
+    """`url_for` for templates. A link with one id (an entry's edit, share and "this helped"
+    forms) is made once in shape, with the id put in; any other link with plain values or
+    none (the navigation, the footer, the inbox's filters) is kept by value per app root.
+    A timeline page makes eighty of these."""
     if endpoint.startswith(".") or not has_request_context():
         return url_for(endpoint, **values)
-    if not values:
-        return _plain_url(request.script_root, endpoint)
     if len(values) == 1:
         [(name, value)] = values.items()
         if type(value) is int and 0 <= value <= _ID_MAX:
@@ -121,18 +119,14 @@ def link_to(endpoint, **values):
     return url_for(endpoint, **values)
 
 
-# The inbox's filter, poll and "Show older" links: the same few on every reload of a page.
+# The navigation's links, and the inbox's filter, poll and "Show older" links: the same
+# few on every reload of a page.
 _KEPT_TYPES = (str, int, type(None))
 
 
 @lru_cache(maxsize=4096)
 def _valued_url(_root, endpoint, key):
     return url_for(endpoint, **dict(key))
-
-
-@cache
-def _plain_url(_root, endpoint):
-    return url_for(endpoint)
 
 
 @cache
